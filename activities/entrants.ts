@@ -1,0 +1,70 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { EntrantState } from '../lib/rules/entrant-state';
+import type { Actor, Schedule } from '../lib/rules/schedule';
+import type { ActivityDeps } from './deps';
+
+export interface TransitionWrite {
+  workflowId: string;
+  entrantId: string;
+  /** Unique per workflow: `<seq>:<event>`; a retried write finds it and writes nothing. */
+  eventKey: string;
+  from: EntrantState;
+  to: EntrantState;
+  actor: Actor;
+  reason?: string;
+  details?: Record<string, unknown>;
+  at: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function entrantActivities({ orm }: ActivityDeps) {
+  return {
+    async loadSchedule(input: { campaignId: string }): Promise<Schedule> {
+      const [row] = await orm.em.fork().getConnection().execute(`select schedule from campaign where id = ?`, [input.campaignId]);
+      if (!row) throw ApplicationFailure.nonRetryable(`campaign ${input.campaignId} not found`, 'NotFound');
+      return row.schedule as Schedule;
+    },
+
+    /** The transition log row and the entrant's state change, together or not at all. */
+    async recordTransition(t: TransitionWrite): Promise<{ written: boolean }> {
+      const recommended = typeof t.details?.recommended === 'boolean' ? t.details.recommended : null;
+      const rows = await orm.em.fork().getConnection().execute(
+        `with ins as (
+           insert into entrant_transition (entrant_id, workflow_id, event_key, from_state, to_state, actor_account_id, actor_role, reason, details, at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+           on conflict (workflow_id, event_key) do nothing
+           returning 1
+         )
+         update entrant set
+           state = ?,
+           updated_at = now(),
+           approved_at = case when ? = 'approved' then ?::timestamptz else approved_at end,
+           last_reason = case when ? in ('rejected', 'expired', 'withdrawn', 'disqualified') then ? else last_reason end,
+           recommended = coalesce(?::boolean, recommended)
+         where id = ? and exists (select 1 from ins)
+         returning 1 as written`,
+        [
+          t.entrantId,
+          t.workflowId,
+          t.eventKey,
+          t.from,
+          t.to,
+          UUID.test(t.actor.accountId) ? t.actor.accountId : null,
+          t.actor.role,
+          t.reason ?? null,
+          t.details ? JSON.stringify({ ...t.details, actorName: t.actor.name }) : t.actor.name ? JSON.stringify({ actorName: t.actor.name }) : null,
+          t.at,
+          t.to,
+          t.to,
+          t.at,
+          t.to,
+          t.reason ?? null,
+          recommended,
+          t.entrantId,
+        ],
+      );
+      return { written: rows.length > 0 };
+    },
+  };
+}

@@ -1,0 +1,10 @@
+// Names shared by the API, the worker and the tests.
+export const TASK_QUEUE = 'learning-space';
+
+export function campaignWorkflowId(campaignId: string): string {
+  return `campaign-${campaignId}`;
+}
+
+export function entrantWorkflowId(campaignId: string, entrantId: string): string {
+  return `entrant-${campaignId}-${entrantId}`;
+}

@@ -1,0 +1,172 @@
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  advanceWindow,
+  edgesBetween,
+  extendWindow,
+  nextEdge,
+  ScheduleRefusal,
+  WINDOW_KEYS,
+  type Actor,
+  type Schedule,
+  type ScheduleChange,
+  type Window,
+  type WindowKey,
+  type Windows,
+} from '../lib/rules/schedule';
+
+export interface CampaignInput {
+  campaignId: string;
+  windows: Windows;
+  /** Carried over continue-as-new. */
+  carried?: { schedule: Schedule; seq: number; checkedUntil: number; broadcastVersion: number };
+}
+
+export interface AdvanceWindowRequest {
+  window: WindowKey;
+  actor: Actor;
+  reason: string;
+}
+
+export interface ExtendWindowRequest {
+  window: WindowKey;
+  closesAt: string;
+  /** Extending a window that already closed reopens it; say so explicitly. */
+  reopen?: boolean;
+  actor: Actor;
+  reason: string;
+}
+
+export interface CampaignView {
+  campaignId: string;
+  schedule: Schedule;
+  changes: number;
+}
+
+export const advanceWindowUpdate = defineUpdate<Schedule, [AdvanceWindowRequest]>('advanceWindow');
+export const extendWindowUpdate = defineUpdate<Schedule, [ExtendWindowRequest]>('extendWindow');
+export const campaignScheduleQuery = defineQuery<CampaignView>('schedule');
+
+const { saveSchedule, recordCampaignEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const { broadcastSchedule } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+});
+
+function refuse(err: unknown): never {
+  if (err instanceof ScheduleRefusal) throw ApplicationFailure.nonRetryable(err.message, 'WindowClosed');
+  throw err;
+}
+
+function checkRequest(actor: Actor | undefined, reason: string | undefined, window: string): void {
+  if (!actor?.accountId || !actor.role) throw ApplicationFailure.nonRetryable('who made the change is required', 'ValidationFailed');
+  if (!reason?.trim()) throw ApplicationFailure.nonRetryable('a reason is required', 'ValidationFailed');
+  if (!(WINDOW_KEYS as readonly string[]).includes(window)) throw ApplicationFailure.nonRetryable(`unknown window ${window}`, 'ValidationFailed');
+}
+
+/** Owns the campaign clock (SPEC §2): effective deadlines, their timers, and admin changes. */
+export async function campaign(input: CampaignInput): Promise<void> {
+  const schedule: Schedule = input.carried?.schedule ?? { version: 1, windows: input.windows };
+  let seq = input.carried?.seq ?? 0;
+  let checkedUntil = input.carried?.checkedUntil ?? Date.now();
+  let broadcastVersion = input.carried?.broadcastVersion ?? schedule.version;
+  // Changes are applied one at a time, in the order the updates were accepted.
+  let changing: Promise<unknown> = Promise.resolve();
+
+  const change = (kind: ScheduleChange['kind'], window: WindowKey, after: Window, actor: Actor, reason: string): Promise<Schedule> => {
+    const before = schedule.windows[window];
+    schedule.windows = { ...schedule.windows, [window]: after };
+    schedule.version += 1;
+    seq += 1;
+    const record: ScheduleChange = { seq, kind, window, at: new Date().toISOString(), actor, reason, before, after };
+    const snapshot: Schedule = { version: schedule.version, windows: { ...schedule.windows } };
+    const done = changing.then(() => saveSchedule({ campaignId: input.campaignId, schedule: snapshot, change: record })).then(() => snapshot);
+    changing = done;
+    return done;
+  };
+
+  setHandler(campaignScheduleQuery, () => ({ campaignId: input.campaignId, schedule, changes: seq }));
+
+  setHandler(
+    advanceWindowUpdate,
+    (req: AdvanceWindowRequest) => {
+      try {
+        return change('advance', req.window, advanceWindow(schedule.windows[req.window], Date.now()), req.actor, req.reason);
+      } catch (err) {
+        return refuse(err);
+      }
+    },
+    {
+      validator: (req: AdvanceWindowRequest) => {
+        checkRequest(req.actor, req.reason, req.window);
+        try {
+          advanceWindow(schedule.windows[req.window], Date.now());
+        } catch (err) {
+          refuse(err);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    extendWindowUpdate,
+    (req: ExtendWindowRequest) => {
+      const reopening = Date.now() >= Date.parse(schedule.windows[req.window].closesAt);
+      const after = extendWindow(schedule.windows[req.window], req.closesAt, Date.now(), req.reopen === true);
+      return change(reopening ? 'reopen' : 'extend', req.window, after, req.actor, req.reason);
+    },
+    {
+      validator: (req: ExtendWindowRequest) => {
+        checkRequest(req.actor, req.reason, req.window);
+        try {
+          extendWindow(schedule.windows[req.window], req.closesAt, Date.now(), req.reopen === true);
+        } catch (err) {
+          refuse(err);
+        }
+      },
+    },
+  );
+
+  if (!input.carried) await saveSchedule({ campaignId: input.campaignId, schedule: { ...schedule } });
+
+  for (;;) {
+    const seen = schedule.version;
+    const edge = nextEdge(schedule.windows, Date.now());
+    const moved = () => schedule.version !== seen || broadcastVersion !== schedule.version;
+    const changed = edge ? await condition(moved, Math.max(edge.at - Date.now(), 1)) : (await condition(moved), true);
+    await changing;
+    if (changed || broadcastVersion !== schedule.version) {
+      // Open entrants hold their own timers; tell them the effective deadlines moved.
+      const version = schedule.version;
+      await broadcastSchedule({ campaignId: input.campaignId, version });
+      broadcastVersion = version;
+    }
+    const now = Date.now();
+    for (const passed of edgesBetween(schedule.windows, checkedUntil, now)) {
+      seq += 1;
+      await recordCampaignEvent({
+        campaignId: input.campaignId,
+        change: { seq, kind: 'timer', window: passed.window, edge: passed.edge, at: new Date(passed.at).toISOString() },
+      });
+    }
+    checkedUntil = now;
+    if (workflowInfo().continueAsNewSuggested) {
+      await changing;
+      await continueAsNew<typeof campaign>({ campaignId: input.campaignId, windows: schedule.windows, carried: { schedule, seq, checkedUntil, broadcastVersion } });
+    }
+  }
+}
