@@ -29,7 +29,10 @@ export function entrantActivities({ orm }: ActivityDeps) {
     /** The transition log row and the entrant's state change, together or not at all. */
     async recordTransition(t: TransitionWrite): Promise<{ written: boolean }> {
       const recommended = typeof t.details?.recommended === 'boolean' ? t.details.recommended : null;
-      const rows = await orm.em.fork().getConnection().execute(
+      const edits = (t.details?.edits ?? null) as Record<string, string> | null;
+      return orm.em.fork().transactional(async (em) => {
+      const conn = em.getConnection();
+      const rows = await conn.execute(
         `with ins as (
            insert into entrant_transition (entrant_id, workflow_id, event_key, from_state, to_state, actor_account_id, actor_role, reason, details, at)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
@@ -64,7 +67,17 @@ export function entrantActivities({ orm }: ActivityDeps) {
           t.entrantId,
         ],
       );
+      if (rows.length > 0 && edits) {
+        // A resubmission's corrections, applied with the transition that carries them.
+        await conn.execute(
+          `update entrant set name = coalesce(?, name), subject = coalesce(?, subject), stage = coalesce(?, stage),
+             space_url = coalesce(?, space_url), platform = coalesce(?, platform), browse_credentials = coalesce(?, browse_credentials)
+           where id = ?`,
+          [edits.name ?? null, edits.subject ?? null, edits.stage ?? null, edits.spaceUrl ?? null, edits.platform ?? null, edits.browseCredentials ?? null, t.entrantId],
+        );
+      }
       return { written: rows.length > 0 };
+      });
     },
   };
 }

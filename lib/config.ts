@@ -19,7 +19,7 @@ const envSchema = z.object({
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'CREDENTIALS_KEY must be 32 bytes in base64')
     .optional(),
   // Express "trust proxy": false (default) or a comma list of proxy addresses/subnets.
-  TRUST_PROXY: z.string().default('false'),
+  TRUST_PROXY: z.string().refine((v) => v !== 'true', 'TRUST_PROXY=true would let any client choose its IP; list the proxy addresses (e.g. loopback,10.0.0.5)').default('false'),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('网络学习空间交流展示活动 <noreply@learning-space.local>'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
@@ -47,8 +47,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-export function trustProxySetting(value: string): boolean | string[] {
+/**
+ * Express "trust proxy": false, or the proxies whose X-Forwarded-For counts. "true" (trust
+ * any peer) is refused: it would let every client pick its own IP.
+ */
+export function trustProxySetting(value: string): false | string[] {
   if (value === 'false' || value === '') return false;
-  if (value === 'true') return true;
+  if (value === 'true') throw new Error('TRUST_PROXY=true would let any client choose its IP; list the proxy addresses instead');
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }

@@ -56,6 +56,19 @@ export interface DecisionRequest {
   actor: Actor;
   reason?: string;
 }
+/** Corrections an entrant makes with its resubmission; the recording activity applies them. */
+export interface EntrantEdits {
+  name?: string;
+  subject?: string;
+  stage?: 'primary' | 'junior' | 'senior';
+  spaceUrl?: string;
+  platform?: string;
+  /** Sealed by the API before it reaches the workflow. */
+  browseCredentials?: string;
+}
+export interface ResubmitRequest extends DecisionRequest {
+  edits?: EntrantEdits;
+}
 export interface DisqualifyRequest extends DecisionRequest {
   reason: string;
   evidence?: string;
@@ -64,7 +77,7 @@ export interface DisqualifyRequest extends DecisionRequest {
 // Updates: the caller needs an answer or a refusal (validators refuse invalid moves).
 export const approveUpdate = defineUpdate<EntrantView, [DecisionRequest]>('approve');
 export const rejectUpdate = defineUpdate<EntrantView, [DecisionRequest]>('reject');
-export const resubmitUpdate = defineUpdate<EntrantView, [DecisionRequest]>('resubmit');
+export const resubmitUpdate = defineUpdate<EntrantView, [ResubmitRequest]>('resubmit');
 export const withdrawUpdate = defineUpdate<EntrantView, [DecisionRequest]>('withdraw');
 export const disqualifyUpdate = defineUpdate<EntrantView, [DisqualifyRequest]>('disqualify');
 export const recommendUpdate = defineUpdate<EntrantView, [DecisionRequest]>('recommend'); // 市州推优
@@ -225,7 +238,7 @@ export async function entrantLifecycle(input: EntrantInput): Promise<EntrantView
   setHandler(
     resubmitUpdate,
     async (req) => {
-      await lc.move('pending_approval', 'resubmitted', req.actor, req.reason);
+      await lc.move('pending_approval', 'resubmitted', req.actor, req.reason, req.edits && Object.keys(req.edits).length ? { edits: req.edits } : undefined);
       return lc.view();
     },
     {
