@@ -2,6 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { EntrantState } from '../lib/rules/entrant-state';
 import type { Actor, Schedule } from '../lib/rules/schedule';
 import type { ActivityDeps } from './deps';
+import { MAIL_DEDUP_MS } from './mail/queue';
+import { notifyTransition } from './notifications';
 
 export interface TransitionWrite {
   workflowId: string;
@@ -18,7 +20,8 @@ export interface TransitionWrite {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function entrantActivities({ orm }: ActivityDeps) {
+export function entrantActivities(deps: ActivityDeps) {
+  const { orm } = deps;
   return {
     async loadSchedule(input: { campaignId: string }): Promise<Schedule> {
       const [row] = await orm.em.fork().getConnection().execute(`select schedule from campaign where id = ?`, [input.campaignId]);
@@ -26,11 +29,15 @@ export function entrantActivities({ orm }: ActivityDeps) {
       return row.schedule as Schedule;
     },
 
-    /** The transition log row and the entrant's state change, together or not at all. */
+    /**
+     * The transition log row and the entrant's state change, together or not at all; then
+     * the transition's mail is queued — also when the row was already there (a retry after
+     * the write), since the mail job's id is the transition's and dedupes.
+     */
     async recordTransition(t: TransitionWrite): Promise<{ written: boolean }> {
       const recommended = typeof t.details?.recommended === 'boolean' ? t.details.recommended : null;
       const edits = (t.details?.edits ?? null) as Record<string, string> | null;
-      return orm.em.fork().transactional(async (em) => {
+      const result = await orm.em.fork().transactional(async (em) => {
       const conn = em.getConnection();
       const rows = await conn.execute(
         `with ins as (
@@ -78,6 +85,9 @@ export function entrantActivities({ orm }: ActivityDeps) {
       }
       return { written: rows.length > 0 };
       });
+      // Past the queue's dedup record (a reset replaying old steps), a rewrite queues nothing.
+      if (result.written || Date.now() - Date.parse(t.at) < MAIL_DEDUP_MS) await notifyTransition(deps, t);
+      return result;
     },
   };
 }

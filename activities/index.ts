@@ -1,6 +1,7 @@
 import { campaignActivities } from './campaign';
 import type { ActivityDeps } from './deps';
 import { entrantActivities } from './entrants';
+import { notificationActivities } from './notifications';
 
 export type { ActivityDeps } from './deps';
 
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...entrantActivities(deps),
     ...campaignActivities(deps),
+    ...notificationActivities(deps),
   };
 }
 

@@ -22,6 +22,10 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().refine((v) => v !== 'true', 'TRUST_PROXY=true would let any client choose its IP; list the proxy addresses (e.g. loopback,10.0.0.5)').default('false'),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('网络学习空间交流展示活动 <noreply@learning-space.local>'),
+  // The embedded mail catcher `npm start` runs when SMTP_URL is unset (scripts/mail-catcher.ts).
+  MAIL_CATCHER_PORT: z.coerce.number().int().min(0).max(65535).default(1025),
+  // Mails sent at once per worker process (a fan-out to every entrant is ~1M mails).
+  MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });

@@ -34,6 +34,8 @@ import {
   type ServiceHandle,
   type TemporalService,
 } from './services';
+import { caughtMailDir } from '../lib/caught-mail';
+import { startMailCatcher } from './mail-catcher';
 
 // TypeScript children run as `node --import <tsx loader> file.ts` (the local tsx, no global
 // install). Not via the tsx CLI (require.resolve('tsx/cli')): that wraps each program in a second
@@ -191,6 +193,23 @@ async function main(): Promise<void> {
   say(`PostgreSQL ${maskUrl(pg.url)} (${how(pg)})`);
   say(`Redis      ${maskUrl(rd.url)} (${how(rd)})`);
 
+  // Without SMTP_URL, mail goes to the embedded catcher: kept under data/mail, listed on /dev/mail.
+  let smtpUrl = process.env.SMTP_URL;
+  if (!smtpUrl) {
+    try {
+      const catcher = await startMailCatcher({ dir: caughtMailDir(dataDir), port: Number(process.env.MAIL_CATCHER_PORT || 1025), log: (line) => say(`mail catcher: ${line}`) });
+      services.push({ name: 'the mail catcher', handle: catcher });
+      smtpUrl = catcher.url;
+      say(`Mail       ${catcher.url} (${how(catcher)}; caught mail in ${caughtMailDir(dataDir)})`);
+    } catch (err) {
+      await shutdown(1, `mail catcher: ${(err as Error).message}`);
+      return;
+    }
+  } else {
+    say(`Mail       ${maskUrl(smtpUrl)} (from the environment)`);
+  }
+  if (shuttingDown) return;
+
   // 4. The environment of the app processes.
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -200,6 +219,7 @@ async function main(): Promise<void> {
     ...(t.uiUrl ? { TEMPORAL_UI_URL: t.uiUrl } : {}),
     CREDENTIALS_KEY: credentialsKey,
     DATA_DIR: dataDir,
+    SMTP_URL: smtpUrl,
   };
 
   // 5. Migrations and seed data.
@@ -236,6 +256,7 @@ async function main(): Promise<void> {
       `  OpenAPI       ${base}/api/openapi.json`,
       `  Temporal UI   ${t.uiUrl || '(unknown: set TEMPORAL_UI_URL)'}`,
       `  Queue board   ${base}/admin/queues`,
+      ...(process.env.SMTP_URL || process.env.APP_MODE === 'production' ? [] : [`  Caught mail   ${base}/dev/mail`]),
       `  Data          ${dataDir}`,
       'Press Ctrl-C to stop.',
       '',

@@ -2,28 +2,37 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../activities';
+import { bullMailQueue } from '../activities/mail/queue';
 import { initORM } from '../db/orm';
 import { loadConfig } from '../lib/config';
 import { TASK_QUEUE } from '../lib/ids';
+import { startMailWorker } from './mail-worker';
 
-/** The Temporal worker: every workflow and activity on one task queue. */
+/** The Temporal worker (every workflow and activity on one task queue) and, beside it, the mail worker. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const orm = await initORM(config.DATABASE_URL, { pool: { min: 1, max: 20 } });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const mailQueue = bullMailQueue({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  // Without SMTP_URL, mail waits in the queue (visible on /admin/queues) until a sender runs.
+  const mailWorker = config.SMTP_URL
+    ? startMailWorker({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, concurrency: config.MAIL_CONCURRENCY, log: (m) => console.error(`[worker] mail ${m}`) })
+    : undefined;
+  if (!mailWorker) console.warn('[worker] SMTP_URL is not set: mail is queued but not sent');
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUE,
     workflowsPath: path.join(__dirname, '..', 'workflows'),
-    activities: createActivities({ orm, temporal }),
+    activities: createActivities({ orm, temporal, mail: { queue: mailQueue, publicUrl: config.publicUrl } }),
   });
   console.log(`[worker] polling task queue ${TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
   // The SDK's runtime handles SIGINT/SIGTERM: in-flight tasks finish, then run() resolves.
   await worker.run();
-  await Promise.allSettled([connection.close(), clientConnection.close(), orm.close()]);
+  await mailWorker?.close();
+  await Promise.allSettled([connection.close(), clientConnection.close(), orm.close(), mailQueue.close()]);
   console.log('[worker] stopped');
 }
 

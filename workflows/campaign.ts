@@ -4,6 +4,7 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -23,6 +24,7 @@ import {
   type WindowKey,
   type Windows,
 } from '../lib/rules/schedule';
+import { nextReminder, remindersBetween } from '../lib/rules/reminders';
 
 export interface CampaignInput {
   campaignId: string;
@@ -61,7 +63,7 @@ const { saveSchedule, recordCampaignEvent } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-const { broadcastSchedule } = proxyActivities<Activities>({
+const { broadcastSchedule, sendRegistrationReminders } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
@@ -86,6 +88,8 @@ export async function campaign(input: CampaignInput): Promise<void> {
   let broadcastVersion = input.carried?.broadcastVersion ?? schedule.version;
   // Changes are applied one at a time, in the order the updates were accepted.
   let changing: Promise<unknown> = Promise.resolve();
+  // Histories recorded before the reminders existed replay without their timers.
+  const reminders = patched('registration-reminders');
 
   const change = (kind: ScheduleChange['kind'], window: WindowKey, after: Window, actor: Actor, reason: string): Promise<Schedule> => {
     const before = schedule.windows[window];
@@ -146,8 +150,10 @@ export async function campaign(input: CampaignInput): Promise<void> {
   for (;;) {
     const seen = schedule.version;
     const edge = nextEdge(schedule.windows, Date.now());
+    const reminder = reminders ? nextReminder(schedule.windows, Date.now()) : undefined;
+    const wakeAt = reminder && (!edge || reminder.at < edge.at) ? reminder.at : edge?.at;
     const moved = () => schedule.version !== seen || broadcastVersion !== schedule.version;
-    const changed = edge ? await condition(moved, Math.max(edge.at - Date.now(), 1)) : (await condition(moved), true);
+    const changed = wakeAt !== undefined ? await condition(moved, Math.max(wakeAt - Date.now(), 1)) : (await condition(moved), true);
     await changing;
     if (changed || broadcastVersion !== schedule.version) {
       // Open entrants hold their own timers; tell them the effective deadlines moved.
@@ -162,6 +168,12 @@ export async function campaign(input: CampaignInput): Promise<void> {
         campaignId: input.campaignId,
         change: { seq, kind: 'timer', window: passed.window, edge: passed.edge, at: new Date(passed.at).toISOString() },
       });
+    }
+    if (reminders) {
+      // 报名截止前3天: one batched activity per window and deadline, not a timer per entrant.
+      for (const due of remindersBetween(schedule.windows, checkedUntil, now)) {
+        await sendRegistrationReminders({ campaignId: input.campaignId, window: due.window, closesAt: due.closesAt });
+      }
     }
     checkedUntil = now;
     if (workflowInfo().continueAsNewSuggested) {

@@ -27,6 +27,8 @@ export class Account extends BaseEntity {
   countyId?: number | null;
   schoolId?: number | null;
   disabled: boolean = false;
+  /** Reminders only; decisions about the account are always mailed. */
+  mailReminders: boolean = true;
 }
 
 export const AccountSchema = new EntitySchema<Account, BaseEntity>({
@@ -44,6 +46,7 @@ export const AccountSchema = new EntitySchema<Account, BaseEntity>({
     countyId: { type: 'integer', nullable: true },
     schoolId: { type: 'integer', nullable: true },
     disabled: { type: 'boolean', default: false },
+    mailReminders: { type: 'boolean', default: true },
   },
 });
 
