@@ -4,12 +4,15 @@ import { trustProxySetting } from '../lib/config';
 import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { errorMiddleware, notFoundRoute } from './errors';
+import { QUEUE_BOARD_PATH, queueBoard } from './queue-board';
 import { Routes } from './route';
 import { authRoutes } from './routes/auth';
 import { campaignRoutes } from './routes/campaigns';
 import { entrantRoutes } from './routes/entrants';
 import { healthRoutes } from './routes/health';
 import { regionRoutes } from './routes/regions';
+import { mailRoutes } from './routes/mail';
+import { reportRoutes } from './routes/reports';
 
 /** Builds the Express app; server.ts listens. */
 export function buildApp(deps: ApiDeps): Express {
@@ -24,6 +27,7 @@ export function buildApp(deps: ApiDeps): Express {
     res.setHeader('Referrer-Policy', 'same-origin');
     next();
   });
+  app.use(QUEUE_BOARD_PATH, queueBoard(deps)); // before authenticate: it checks its own session (province admin / auditor)
   app.use(authenticate(deps.sessions));
 
   const router = express.Router();
@@ -33,6 +37,8 @@ export function buildApp(deps: ApiDeps): Express {
   regionRoutes(routes, deps);
   campaignRoutes(routes, deps);
   entrantRoutes(routes, deps);
+  mailRoutes(routes, deps);
+  reportRoutes(routes, deps);
   app.use(router);
 
   app.use('/api', notFoundRoute);

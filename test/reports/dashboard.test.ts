@@ -1,0 +1,75 @@
+import request from 'supertest';
+import type { Orm } from '../../db/orm';
+import { noticeWindows } from '../../lib/rules/schedule';
+import { loginAs, testApi, type TestApi } from '../helpers/api';
+import { makeCampaign, testOrm } from '../helpers/db';
+import { loadEntrants, noTemporal } from './fixtures';
+
+let orm: Orm;
+let api: TestApi;
+let campaignId: string;
+let huangshi: Awaited<ReturnType<typeof loginAs>>;
+
+const at = (s: string) => `2017-${s}+08:00`;
+
+beforeAll(async () => {
+  orm = await testOrm();
+  api = testApi(orm, noTemporal);
+  campaignId = await makeCampaign(orm, noticeWindows(2017));
+  await loadEntrants(orm, campaignId, [
+    { school: '420202-01', category: 'teacher', count: 3, registeredAt: at('06-01T09:00:00'), state: 'pending_approval' },
+    // 23:30 UTC on June 2 is June 3 in Asia/Shanghai.
+    { school: '420205-03', category: 'student', count: 2, registeredAt: '2017-06-02T23:30:00Z', state: 'pending_approval' },
+    { school: '420281-01', category: 'teacher', count: 5, registeredAt: at('06-03T10:00:00'), approvedAt: at('06-04T10:00:00') },
+    { school: '420290-01', category: 'teacher', count: 2, registeredAt: at('06-05T10:00:00'), approvedAt: at('06-05T12:00:00'), recommended: true },
+    { school: '420205-03', category: 'student', count: 1, registeredAt: at('06-05T10:00:00'), approvedAt: at('06-05T12:00:00'), recommended: true },
+    { school: '420204-01', category: 'teacher', count: 4, registeredAt: at('06-05T11:00:00'), approvedAt: at('06-05T12:00:00'), state: 'in_review' },
+    { school: '420204-01', category: 'education_worker', count: 2, registeredAt: at('06-05T11:00:00'), approvedAt: at('06-05T12:00:00'), state: 'reviewed' },
+    { school: '420102-01', category: 'teacher', count: 1, registeredAt: at('06-05T11:00:00'), state: 'pending_approval' },
+  ]);
+  const [{ id }] = await orm.em.fork().getConnection().execute(`select id from city where code = '4202'`);
+  huangshi = await loginAs(api, 'city_admin', { cityId: id });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await orm?.close();
+});
+
+describe('campaign dashboard', () => {
+  test('when a city admin opens the dashboard, then it shows its city: registrations per Asia/Shanghai day with empty days, pending approvals per school, quota use, review progress', async () => {
+    const res = await request(api.app).get('/api/reports/dashboard').query({ campaignId }).set(huangshi.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.region.key).toBe('city:4202');
+    expect(res.body.registrationsPerDay).toEqual([
+      { day: '2017-06-01', teachers: 3, students: 0 },
+      { day: '2017-06-02', teachers: 0, students: 0 },
+      { day: '2017-06-03', teachers: 5, students: 2 },
+      { day: '2017-06-04', teachers: 0, students: 0 },
+      { day: '2017-06-05', teachers: 8, students: 1 },
+    ]);
+    expect(res.body.approvalsPendingPerSchool).toEqual([
+      expect.objectContaining({ code: '420202-01', name: '黄石港区第一小学', county: '黄石港区', teachers: 3, students: 0, total: 3, oldestRegisteredAt: '2017-06-01T09:00:00+08:00' }),
+      expect.objectContaining({ code: '420205-03', county: '铁山区', teachers: 0, students: 2, total: 2 }),
+    ]);
+    expect(res.body.recommendationsAgainstQuota).toEqual([{ cityCode: '4202', city: '黄石市', teachers: { used: 2, quota: 15 }, students: { used: 1, quota: 10 } }]);
+    expect(res.body.reviewProgress).toEqual({ selected: 6, inReview: 4, reviewed: 2, published: 0, rate: 0.3333, scoresSubmitted: null });
+    expect(res.body.states).toEqual({ pending_approval: 5, approved: 8, in_review: 4, reviewed: 2 });
+    expect(res.body.votesPerDay).toBeNull();
+  });
+
+  test('when the province admin opens it, then every city’s quota is listed and other cities’ schools appear; a county admin is refused', async () => {
+    const province = await loginAs(api, 'province_admin');
+    const res = await request(api.app).get('/api/reports/dashboard').query({ campaignId }).set(province.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.recommendationsAgainstQuota).toHaveLength(17);
+    expect(res.body.recommendationsAgainstQuota[0]).toEqual({ cityCode: '4201', city: '武汉市', teachers: { used: 0, quota: 25 }, students: { used: 0, quota: 20 } });
+    expect(res.body.approvalsPendingPerSchool.map((s: { code: string }) => s.code)).toEqual(['420202-01', '420205-03', '420102-01']);
+    const narrowed = await request(api.app).get('/api/reports/dashboard').query({ campaignId, region: 'county:420205' }).set(province.auth);
+    expect(narrowed.body.approvalsPendingPerSchool.map((s: { code: string }) => s.code)).toEqual(['420205-03']);
+    expect((await request(api.app).get('/api/reports/dashboard').query({ campaignId, region: 'city:4201' }).set(huangshi.auth)).status).toBe(403);
+    const [tieshan] = await orm.em.fork().getConnection().execute(`select id from county where code = '420205'`);
+    const county = await loginAs(api, 'county_admin', { countyId: tieshan.id });
+    expect((await request(api.app).get('/api/reports/dashboard').query({ campaignId }).set(county.auth)).status).toBe(403);
+  });
+});
