@@ -26,6 +26,8 @@ const envSchema = z.object({
   MAIL_CATCHER_PORT: z.coerce.number().int().min(0).max(65535).default(1025),
   // Mails sent at once per worker process (a fan-out to every entrant is ~1M mails).
   MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
+  // The first province admin's address (created on first start; its password is printed once).
+  ADMIN_EMAIL: z.email().optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const em = orm.em.fork();
   const conn = em.getConnection();
   const issued: string[] = [];
-  const admin = await ensureAccount(em, { username: 'admin', displayName: '省组委会管理员', role: 'province_admin' });
+  const admin = await ensureAccount(em, { username: 'admin', displayName: '省组委会管理员', role: 'province_admin', email: config.ADMIN_EMAIL });
   if (admin.password) issued.push(`province_admin  admin  ${admin.password}`);
 
   if (config.APP_MODE === 'demo') {
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
           : a.city
             ? await conn.execute(`select id as city_id from city where name = ?`, [a.city])
             : [{}];
-      const made = await ensureAccount(em, { username: a.username, displayName: a.displayName, role: a.role, schoolId: place?.school_id, countyId: place?.county_id, cityId: place?.city_id });
+      const made = await ensureAccount(em, { username: a.username, displayName: a.displayName, role: a.role, email: `${a.username}@demo.learning-space.local`, schoolId: place?.school_id, countyId: place?.county_id, cityId: place?.city_id });
       if (made.password) issued.push(`${a.role.padEnd(15)} ${a.username}  ${made.password}`);
     }
   }
