@@ -1,8 +1,10 @@
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors';
 import { ENTRANT_STATES } from '../../lib/rules/entrant-state';
-import { scopeFilter } from '../../lib/rules/scope';
-import { approveUpdate, disqualifyUpdate, rejectUpdate, resubmitUpdate, withdrawUpdate, type EntrantEdits } from '../../workflows';
+import { scopeFilter, type Principal } from '../../lib/rules/scope';
+import { approveUpdate, disqualifyUpdate, rejectUpdate, resubmitUpdate, withdrawUpdate, type EntrantEdits, type EntrantView } from '../../workflows';
 import { requirePrincipal } from '../auth';
 import { sealCredentials } from '../credentials';
 import type { ApiDeps } from '../deps';
@@ -136,55 +138,43 @@ export function entrantRoutes(routes: Routes, deps: ApiDeps): void {
     },
   );
 
+  /**
+   * A decision on an entrant: who may take it (the check), then the lifecycle update whose
+   * validator has the last word (409 with its reason); answers the entrant as it now stands.
+   */
+  const decide = <A>(check: (row: EntrantRow, p: Principal) => void, update: UpdateDefinition<EntrantView, [A]>, args: (p: Principal) => A) =>
+    async (id: string, req: Request) => {
+      const p = requirePrincipal(req);
+      const row = await loadEntrant(deps, id);
+      check(row, p);
+      requireOpen(row);
+      await deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(update, { args: [args(p)] });
+      return fresh(row);
+    };
+
   routes.add(
     { method: 'post', path: '/api/entrants/:id/approve', summary: '资格审核: the entrant’s school admin approves', tags: ['entrants'], access: ['school_admin'], params: uuidParam, body: z.object({ reason: optionalReason }) },
-    async ({ params, body }, req) => {
-      const p = requirePrincipal(req);
-      const row = await loadEntrant(deps, params.id);
-      requireInScope(row, p, 'approve');
-      requireOpen(row);
-      await deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(approveUpdate, { args: [{ actor: actorOf(p), reason: body.reason }] });
-      return fresh(row);
-    },
+    ({ params, body }, req) => decide((row, p) => requireInScope(row, p, 'approve'), approveUpdate, (p) => ({ actor: actorOf(p), reason: body.reason }))(params.id, req),
   );
 
   routes.add(
     { method: 'post', path: '/api/entrants/:id/reject', summary: '资格审核: the entrant’s school admin rejects, with a reason', tags: ['entrants'], access: ['school_admin'], params: uuidParam, body: z.object({ reason }) },
-    async ({ params, body }, req) => {
-      const p = requirePrincipal(req);
-      const row = await loadEntrant(deps, params.id);
-      requireInScope(row, p, 'reject');
-      requireOpen(row);
-      await deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(rejectUpdate, { args: [{ actor: actorOf(p), reason: body.reason }] });
-      return fresh(row);
-    },
+    ({ params, body }, req) => decide((row, p) => requireInScope(row, p, 'reject'), rejectUpdate, (p) => ({ actor: actorOf(p), reason: body.reason }))(params.id, req),
   );
 
   routes.add(
     { method: 'post', path: '/api/entrants/:id/resubmit', summary: 'After a rejection: correct the entry and submit it again before registration closes', tags: ['entrants'], access: 'authenticated', params: uuidParam, body: resubmitBody },
-    async ({ params, body }, req) => {
-      const p = requirePrincipal(req);
-      const row = await loadEntrant(deps, params.id);
-      requireOwner(row, p, 'resubmit');
-      requireOpen(row);
+    ({ params, body }, req) => {
       const { reason: why, browseCredentials, ...rest } = body;
       const edits: EntrantEdits = { ...rest };
       if (browseCredentials) edits.browseCredentials = sealCredentials(deps.config.credentialsKey, browseCredentials);
-      await deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(resubmitUpdate, { args: [{ actor: actorOf(p), reason: why, edits }] });
-      return fresh(row);
+      return decide((row, p) => requireOwner(row, p, 'resubmit'), resubmitUpdate, (p) => ({ actor: actorOf(p), reason: why, edits }))(params.id, req);
     },
   );
 
   routes.add(
     { method: 'post', path: '/api/entrants/:id/withdraw', summary: 'The entrant withdraws before review', tags: ['entrants'], access: 'authenticated', params: uuidParam, body: z.object({ reason: optionalReason }) },
-    async ({ params, body }, req) => {
-      const p = requirePrincipal(req);
-      const row = await loadEntrant(deps, params.id);
-      requireOwner(row, p, 'withdraw');
-      requireOpen(row);
-      await deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(withdrawUpdate, { args: [{ actor: actorOf(p), reason: body.reason }] });
-      return fresh(row);
-    },
+    ({ params, body }, req) => decide((row, p) => requireOwner(row, p, 'withdraw'), withdrawUpdate, (p) => ({ actor: actorOf(p), reason: body.reason }))(params.id, req),
   );
 
   routes.add(
@@ -197,12 +187,7 @@ export function entrantRoutes(routes: Routes, deps: ApiDeps): void {
       params: uuidParam,
       body: z.object({ reason, evidence: z.string().trim().max(4000).optional() }),
     },
-    async ({ params, body }, req) => {
-      const p = requirePrincipal(req);
-      const row = await loadEntrant(deps, params.id);
-      requireOpen(row);
-      await deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(disqualifyUpdate, { args: [{ actor: actorOf(p), reason: body.reason, evidence: body.evidence }] });
-      return fresh(row);
-    },
+    // Province-wide: the role check of the route is the whole scope check.
+    ({ params, body }, req) => decide(() => undefined, disqualifyUpdate, (p) => ({ actor: actorOf(p), reason: body.reason, evidence: body.evidence }))(params.id, req),
   );
 }
