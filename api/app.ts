@@ -11,6 +11,7 @@ import { campaignRoutes } from './routes/campaigns';
 import { entrantRoutes } from './routes/entrants';
 import { healthRoutes } from './routes/health';
 import { regionRoutes } from './routes/regions';
+import { auditRoutes } from './routes/audit';
 import { mailRoutes } from './routes/mail';
 import { reportRoutes } from './routes/reports';
 
@@ -39,6 +40,7 @@ export function buildApp(deps: ApiDeps): Express {
   entrantRoutes(routes, deps);
   mailRoutes(routes, deps);
   reportRoutes(routes, deps);
+  auditRoutes(routes, deps);
   app.use(router);
 
   app.use('/api', notFoundRoute);
