@@ -38,52 +38,52 @@ export function entrantActivities(deps: ActivityDeps) {
       const recommended = typeof t.details?.recommended === 'boolean' ? t.details.recommended : null;
       const edits = (t.details?.edits ?? null) as Record<string, string> | null;
       const result = await orm.em.fork().transactional(async (em) => {
-      const conn = em.getConnection();
-      const rows = await conn.execute(
-        `with ins as (
-           insert into entrant_transition (entrant_id, workflow_id, event_key, from_state, to_state, actor_account_id, actor_role, reason, details, at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
-           on conflict (workflow_id, event_key) do nothing
-           returning 1
-         )
-         update entrant set
-           state = ?,
-           updated_at = now(),
-           approved_at = case when ? = 'approved' then ?::timestamptz else approved_at end,
-           last_reason = case when ? in ('rejected', 'expired', 'withdrawn', 'disqualified') then ? else last_reason end,
-           recommended = coalesce(?::boolean, recommended)
-         where id = ? and exists (select 1 from ins)
-         returning 1 as written`,
-        [
-          t.entrantId,
-          t.workflowId,
-          t.eventKey,
-          t.from,
-          t.to,
-          UUID.test(t.actor.accountId) ? t.actor.accountId : null,
-          t.actor.role,
-          t.reason ?? null,
-          t.details ? JSON.stringify({ ...t.details, actorName: t.actor.name }) : t.actor.name ? JSON.stringify({ actorName: t.actor.name }) : null,
-          t.at,
-          t.to,
-          t.to,
-          t.at,
-          t.to,
-          t.reason ?? null,
-          recommended,
-          t.entrantId,
-        ],
-      );
-      if (rows.length > 0 && edits) {
-        // A resubmission's corrections, applied with the transition that carries them.
-        await conn.execute(
-          `update entrant set name = coalesce(?, name), subject = coalesce(?, subject), stage = coalesce(?, stage),
-             space_url = coalesce(?, space_url), platform = coalesce(?, platform), browse_credentials = coalesce(?, browse_credentials)
-           where id = ?`,
-          [edits.name ?? null, edits.subject ?? null, edits.stage ?? null, edits.spaceUrl ?? null, edits.platform ?? null, edits.browseCredentials ?? null, t.entrantId],
+        const conn = em.getConnection();
+        const rows = await conn.execute(
+          `with ins as (
+             insert into entrant_transition (entrant_id, workflow_id, event_key, from_state, to_state, actor_account_id, actor_role, reason, details, at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+             on conflict (workflow_id, event_key) do nothing
+             returning 1
+           )
+           update entrant set
+             state = ?,
+             updated_at = now(),
+             approved_at = case when ? = 'approved' then ?::timestamptz else approved_at end,
+             last_reason = case when ? in ('rejected', 'expired', 'withdrawn', 'disqualified') then ? else last_reason end,
+             recommended = coalesce(?::boolean, recommended)
+           where id = ? and exists (select 1 from ins)
+           returning 1 as written`,
+          [
+            t.entrantId,
+            t.workflowId,
+            t.eventKey,
+            t.from,
+            t.to,
+            UUID.test(t.actor.accountId) ? t.actor.accountId : null,
+            t.actor.role,
+            t.reason ?? null,
+            t.details ? JSON.stringify({ ...t.details, actorName: t.actor.name }) : t.actor.name ? JSON.stringify({ actorName: t.actor.name }) : null,
+            t.at,
+            t.to,
+            t.to,
+            t.at,
+            t.to,
+            t.reason ?? null,
+            recommended,
+            t.entrantId,
+          ],
         );
-      }
-      return { written: rows.length > 0 };
+        if (rows.length > 0 && edits) {
+          // A resubmission's corrections, applied with the transition that carries them.
+          await conn.execute(
+            `update entrant set name = coalesce(?, name), subject = coalesce(?, subject), stage = coalesce(?, stage),
+               space_url = coalesce(?, space_url), platform = coalesce(?, platform), browse_credentials = coalesce(?, browse_credentials)
+             where id = ?`,
+            [edits.name ?? null, edits.subject ?? null, edits.stage ?? null, edits.spaceUrl ?? null, edits.platform ?? null, edits.browseCredentials ?? null, t.entrantId],
+          );
+        }
+        return { written: rows.length > 0 };
       });
       // Past the queue's dedup record (a reset replaying old steps), a rewrite queues nothing.
       if (result.written || Date.now() - Date.parse(t.at) < MAIL_DEDUP_MS) await notifyTransition(deps, t);
