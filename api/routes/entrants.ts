@@ -70,8 +70,8 @@ export function entrantRoutes(routes: Routes, deps: ApiDeps): void {
       if (key !== undefined && !/^[\w.:-]{8,100}$/.test(key)) {
         throw new AppError('ValidationFailed', 'Idempotency-Key must be 8–100 letters, digits or . _ : -', [{ path: 'header.Idempotency-Key', message: 'malformed' }]);
       }
-      const { row, created } = await register(deps, requirePrincipal(req), body, key);
-      res.status(created ? 201 : 200).json(await describeEntrant(deps, row, 'full'));
+      const { row, created, view } = await register(deps, requirePrincipal(req), body, key);
+      res.status(created ? 201 : 200).json(view ?? (await describeEntrant(deps, row, 'full')));
     },
   );
 

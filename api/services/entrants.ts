@@ -71,13 +71,16 @@ export async function loadEntrant(deps: ApiDeps, id: string): Promise<EntrantRow
   return row as EntrantRow;
 }
 
-async function startLifecycle(deps: ApiDeps, row: EntrantRow, principal: Principal): Promise<void> {
-  const [campaign] = await deps.orm.em.fork().getConnection().execute(`select config->'review'->'expertsPerSpace' as n from campaign where id = ?`, [row.campaign_id]);
+async function startLifecycle(deps: ApiDeps, row: EntrantRow, principal: Principal, expertsPerSpace?: number): Promise<void> {
+  if (expertsPerSpace === undefined) {
+    const [campaign] = await deps.orm.em.fork().getConnection().execute(`select config->'review'->'expertsPerSpace' as n from campaign where id = ?`, [row.campaign_id]);
+    expertsPerSpace = Number(campaign?.n ?? 3);
+  }
   try {
     await deps.temporal.workflow.start(entrantLifecycle, {
       taskQueue: TASK_QUEUE,
       workflowId: row.workflow_id,
-      args: [{ campaignId: row.campaign_id, entrantId: row.id, category: row.category, actor: actorOf(principal), expertsPerSpace: Number(campaign?.n ?? 3) }],
+      args: [{ campaignId: row.campaign_id, entrantId: row.id, category: row.category, actor: actorOf(principal), expertsPerSpace }],
     });
   } catch (err) {
     // A retried registration finds its workflow already running: that is the point.
@@ -91,7 +94,12 @@ async function startLifecycle(deps: ApiDeps, row: EntrantRow, principal: Princip
  * Idempotency-Key, or the same account and category) finds the row and only makes sure the
  * workflow runs, so it never makes a second entrant or a second workflow.
  */
-export async function register(deps: ApiDeps, principal: Principal, input: RegistrationInput, idempotencyKey?: string): Promise<{ row: EntrantRow; created: boolean }> {
+export async function register(
+  deps: ApiDeps,
+  principal: Principal,
+  input: RegistrationInput,
+  idempotencyKey?: string,
+): Promise<{ row: EntrantRow; created: boolean; view?: Awaited<ReturnType<typeof describeEntrant>> }> {
   const allowed = CATEGORIES_BY_ROLE[principal.role] ?? [];
   if (!allowed.includes(input.category)) {
     throw new AppError('ValidationFailed', `an account of role ${principal.role} cannot register as ${input.category}`, [
@@ -109,14 +117,21 @@ export async function register(deps: ApiDeps, principal: Principal, input: Regis
       return { row: prior as EntrantRow, created: false };
     }
   }
-  const schedule = await loadSchedule(deps, input.campaignId);
+  // The hot path of a registration: three statements and the workflow start.
+  const [campaign] = await conn.execute(`select schedule, config->'review'->'expertsPerSpace' as experts from campaign where id = ?`, [input.campaignId]);
+  if (!campaign) throw new AppError('NotFound', `no campaign ${input.campaignId}`);
+  const schedule = campaign.schedule as Schedule;
   const window = schedule.windows[windowKeyFor(input.category, 'registration')];
   const now = deps.clock();
   if (!isOpen(window, now)) {
     const when = phaseOf(window, now) === 'upcoming' ? `opens at ${window.opensAt}` : `closed at ${window.closesAt}`;
     throw new AppError('WindowClosed', `registration for ${WINDOW_NAMES[input.category]} (${input.category}) ${when}`);
   }
-  const [school] = await conn.execute(`select id, county_id, city_id, stages from school where id = ?`, [input.schoolId]);
+  const [school] = await conn.execute(
+    `select s.id, s.county_id, s.city_id, s.stages, s.name, c.name as county, ci.name as city, ci.code as city_code
+     from school s join county c on c.id = s.county_id join city ci on ci.id = s.city_id where s.id = ?`,
+    [input.schoolId],
+  );
   if (!school) throw new AppError('ValidationFailed', 'unknown school', [{ path: 'body.schoolId', message: `no school ${input.schoolId}` }]);
   if (!(school.stages as string[]).includes(input.stage)) {
     throw new AppError('ValidationFailed', 'the school has no such stage', [{ path: 'body.stage', message: `this school teaches: ${(school.stages as string[]).join(', ')}` }]);
@@ -142,8 +157,11 @@ export async function register(deps: ApiDeps, principal: Principal, input: Regis
     await startLifecycle(deps, existing as EntrantRow, principal);
     return { row: existing as EntrantRow, created: false };
   }
-  await startLifecycle(deps, inserted[0] as EntrantRow, principal);
-  return { row: inserted[0] as EntrantRow, created: true };
+  const row = inserted[0] as EntrantRow;
+  await startLifecycle(deps, row, principal, Number(campaign.experts ?? 3));
+  const place = { school: school.name, county: school.county, city: school.city, city_code: school.city_code };
+  // Nothing has been decided yet: the view needs no further reads.
+  return { row, created: true, view: { ...publicView(row, place), ...privateView(row, schedule, []) } };
 }
 
 export type Visibility = 'full' | 'public' | 'none';
@@ -169,14 +187,15 @@ export function requireOpen(row: EntrantRow): void {
   if (row.state === 'submitted') throw new AppError('Conflict', 'the registration is still being recorded; try again in a moment');
 }
 
-export async function describeEntrant(deps: ApiDeps, row: EntrantRow, level: Exclude<Visibility, 'none'>) {
-  const conn = deps.orm.em.fork().getConnection();
-  const [place] = await conn.execute(
-    `select s.name as school, c.name as county, ci.name as city, ci.code as city_code
-     from school s join county c on c.id = s.county_id join city ci on ci.id = s.city_id where s.id = ?`,
-    [row.school_id],
-  );
-  const base = {
+interface Place {
+  school: string;
+  county: string;
+  city: string;
+  city_code: string;
+}
+
+function publicView(row: EntrantRow, place: Place) {
+  return {
     id: row.id,
     campaignId: row.campaign_id,
     category: row.category,
@@ -192,15 +211,10 @@ export async function describeEntrant(deps: ApiDeps, row: EntrantRow, level: Exc
     stateLabel: STATE_LABELS_ZH[row.state],
     recommended: row.recommended,
   };
-  if (level === 'public') return base;
-  const schedule = await loadSchedule(deps, row.campaign_id);
-  const decisions = await conn.execute(
-    `select at, from_state, to_state, event_key, actor_role, reason, details->>'actorName' as actor_name
-     from entrant_transition where entrant_id = ? order by at, id`,
-    [row.id],
-  );
+}
+
+function privateView(row: EntrantRow, schedule: Schedule, decisions: Record<string, unknown>[]) {
   return {
-    ...base,
     registeredAt: new Date(row.registered_at).toISOString(),
     approvedAt: row.approved_at ? new Date(row.approved_at).toISOString() : null,
     lastReason: row.last_reason,
@@ -209,7 +223,7 @@ export async function describeEntrant(deps: ApiDeps, row: EntrantRow, level: Exc
       registrationClosesAt: schedule.windows[windowKeyFor(row.category, 'registration')].closesAt,
       votingClosesAt: schedule.windows[windowKeyFor(row.category, 'voting')].closesAt,
     },
-    decisions: decisions.map((d: Record<string, unknown>) => ({
+    decisions: decisions.map((d) => ({
       at: new Date(d.at as string).toISOString(),
       from: d.from_state,
       to: d.to_state,
@@ -218,6 +232,24 @@ export async function describeEntrant(deps: ApiDeps, row: EntrantRow, level: Exc
       reason: d.reason ?? null,
     })),
   };
+}
+
+export async function describeEntrant(deps: ApiDeps, row: EntrantRow, level: Exclude<Visibility, 'none'>) {
+  const conn = deps.orm.em.fork().getConnection();
+  const [place] = await conn.execute(
+    `select s.name as school, c.name as county, ci.name as city, ci.code as city_code
+     from school s join county c on c.id = s.county_id join city ci on ci.id = s.city_id where s.id = ?`,
+    [row.school_id],
+  );
+  const base = publicView(row, place as Place);
+  if (level === 'public') return base;
+  const schedule = await loadSchedule(deps, row.campaign_id);
+  const decisions = await conn.execute(
+    `select at, from_state, to_state, event_key, actor_role, reason, details->>'actorName' as actor_name
+     from entrant_transition where entrant_id = ? order by at, id`,
+    [row.id],
+  );
+  return { ...base, ...privateView(row, schedule, decisions) };
 }
 
 export { campaignWorkflowId };
