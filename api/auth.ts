@@ -111,7 +111,15 @@ export function authenticate(sessions: Sessions): RequestHandler {
       }
     }
     const principal = await sessions.resolve(found.token);
-    if (!principal) return next(new AppError('Unauthenticated', 'the session has expired; log in again'));
+    if (!principal) {
+      // A stale cookie must not lock a browser out of public pages and the login itself.
+      if (found.viaCookie) {
+        _res.clearCookie('sid', { path: '/' });
+        _res.clearCookie('csrf', { path: '/' });
+        return next();
+      }
+      return next(new AppError('Unauthenticated', 'the session has expired; log in again'));
+    }
     req.principal = principal;
     next();
   };

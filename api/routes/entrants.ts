@@ -38,6 +38,7 @@ const listQuery = z.object({
   cityId: z.coerce.number().int().positive().optional(),
   countyId: z.coerce.number().int().positive().optional(),
   schoolId: z.coerce.number().int().positive().optional(),
+  subject: z.string().trim().min(1).max(50).optional(),
   q: z.string().trim().max(50).optional(),
   ...pageQuery,
 });
@@ -102,7 +103,7 @@ export function entrantRoutes(routes: Routes, deps: ApiDeps): void {
         where.push(`e.state = any(?::text[])`);
         args.push(`{${PUBLIC_STATES.join(',')}}`);
       }
-      for (const [key, column] of [['state', 'state'], ['category', 'category'], ['stage', 'stage'], ['cityId', 'city_id'], ['countyId', 'county_id'], ['schoolId', 'school_id']] as const) {
+      for (const [key, column] of [['state', 'state'], ['category', 'category'], ['stage', 'stage'], ['subject', 'subject'], ['cityId', 'city_id'], ['countyId', 'county_id'], ['schoolId', 'school_id']] as const) {
         if (query[key] !== undefined) {
           where.push(`e.${column} = ?`);
           args.push(query[key]);
