@@ -1,4 +1,5 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   condition,
   continueAsNew,
@@ -25,12 +26,24 @@ import {
   type Windows,
 } from '../lib/rules/schedule';
 import { nextReminder, remindersBetween } from '../lib/rules/reminders';
+import type { ReviewProgress } from '../lib/rules/review-stage';
+import { CampaignReview } from './campaign-review';
+
+export {
+  orderFourthReviewUpdate,
+  replaceExpertUpdate,
+  reviewProgressQuery,
+  runAssignmentUpdate,
+  type FourthReviewRequest,
+  type ReplaceExpertRequest,
+  type RunAssignmentRequest,
+} from './campaign-review';
 
 export interface CampaignInput {
   campaignId: string;
   windows: Windows;
   /** Carried over continue-as-new. */
-  carried?: { schedule: Schedule; seq: number; checkedUntil: number; broadcastVersion: number };
+  carried?: { schedule: Schedule; seq: number; checkedUntil: number; broadcastVersion: number; review?: ReviewProgress };
 }
 
 export interface AdvanceWindowRequest {
@@ -90,6 +103,10 @@ export async function campaign(input: CampaignInput): Promise<void> {
   let changing: Promise<unknown> = Promise.resolve();
   // Histories recorded before the reminders existed replay without their timers.
   const reminders = patched('registration-reminders');
+  // Selection, assignment, review reminders and late-expert replacement (SPEC §7); histories
+  // recorded before the review stage existed replay without it.
+  const review = patched('review-stage') ? new CampaignReview(input.campaignId, input.carried?.review, () => schedule.windows) : undefined;
+  review?.install();
 
   const change = (kind: ScheduleChange['kind'], window: WindowKey, after: Window, actor: Actor, reason: string): Promise<Schedule> => {
     const before = schedule.windows[window];
@@ -151,11 +168,16 @@ export async function campaign(input: CampaignInput): Promise<void> {
     const seen = schedule.version;
     const edge = nextEdge(schedule.windows, Date.now());
     const reminder = reminders ? nextReminder(schedule.windows, Date.now()) : undefined;
-    const wakeAt = reminder && (!edge || reminder.at < edge.at) ? reminder.at : edge?.at;
+    const clockAt = reminder && (!edge || reminder.at < edge.at) ? reminder.at : edge?.at;
+    const reviewAt = review?.wakeAt(Date.now());
+    const wakeAt = reviewAt !== undefined && (clockAt === undefined || reviewAt < clockAt) ? reviewAt : clockAt;
     const moved = () => schedule.version !== seen || broadcastVersion !== schedule.version;
-    const changed = wakeAt !== undefined ? await condition(moved, Math.max(wakeAt - Date.now(), 1)) : (await condition(moved), true);
+    // A review request that moved the next sweep wakes the clock too, without a broadcast.
+    const reviewSeen = review?.changes;
+    const woken = () => moved() || (review !== undefined && review.changes !== reviewSeen);
+    const changed = wakeAt !== undefined ? await condition(woken, Math.max(wakeAt - Date.now(), 1)) : (await condition(woken), true);
     await changing;
-    if (changed || broadcastVersion !== schedule.version) {
+    if ((changed && moved()) || broadcastVersion !== schedule.version) {
       // Open entrants hold their own timers; tell them the effective deadlines moved.
       const version = schedule.version;
       await broadcastSchedule({ campaignId: input.campaignId, version });
@@ -175,10 +197,20 @@ export async function campaign(input: CampaignInput): Promise<void> {
         await sendRegistrationReminders({ campaignId: input.campaignId, window: due.window, closesAt: due.closesAt });
       }
     }
+    // Selections at voting close, the draw at review opening, reminder and sweeps at its close.
+    if (review) await review.runDue();
     checkedUntil = now;
     if (workflowInfo().continueAsNewSuggested) {
       await changing;
-      await continueAsNew<typeof campaign>({ campaignId: input.campaignId, windows: schedule.windows, carried: { schedule, seq, checkedUntil, broadcastVersion } });
+      if (review) {
+        await review.idle();
+        await condition(allHandlersFinished);
+      }
+      await continueAsNew<typeof campaign>({
+        campaignId: input.campaignId,
+        windows: schedule.windows,
+        carried: { schedule, seq, checkedUntil, broadcastVersion, ...(review ? { review: review.progress } : {}) },
+      });
     }
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { isEnding, WITHDRAWABLE, type EntrantState } from '../lib/rules/entrant-state';
+import { combineScores } from '../lib/rules/review-stage';
 import { windowKeyFor, type Actor, type Category, type Schedule } from '../lib/rules/schedule';
 
 export interface EntrantInput {
@@ -216,6 +217,10 @@ export async function entrantLifecycle(input: EntrantInput): Promise<EntrantView
   // Decided before the first command so that replays of older histories take the old path.
   const lc = new Lifecycle(input, patched('local-activity-persistence') ? local : remote);
   const expertsPerSpace = input.expertsPerSpace ?? 3;
+  // Score edits after the review completed, the fourth review and the combining rule of
+  // lib/rules/review-stage; histories recorded before replay the plain average of three.
+  const reviewStage = patched('review-stage');
+  const combine = () => combineScores(lc.scores.map((s) => s.total), expertsPerSpace);
 
   setHandler(entrantStateQuery, () => lc.view());
 
@@ -335,6 +340,13 @@ export async function entrantLifecycle(input: EntrantInput): Promise<EntrantView
   });
 
   setHandler(assignmentSignal, ({ experts, seed, actor, reason }) => {
+    if (reviewStage && lc.state === 'reviewed' && experts.length > lc.experts.length) {
+      // 第四位专家 [ours]: the review reopens for the added expert; the earlier scores stay.
+      lc.experts = experts;
+      lc.finalScore = undefined;
+      void lc.move('in_review', 'fourth_review', actor, reason, { experts, seed });
+      return;
+    }
     if (lc.state !== 'in_review') return;
     lc.experts = experts;
     lc.scores = lc.scores.filter((s) => experts.includes(s.expertAccountId));
@@ -342,6 +354,13 @@ export async function entrantLifecycle(input: EntrantInput): Promise<EntrantView
   });
 
   setHandler(scoreSignal, ({ actor, ...score }) => {
+    if (reviewStage && lc.state === 'reviewed' && lc.experts.includes(score.expertAccountId)) {
+      // Edited before the expert's deadline (the API refuses later edits): the final score follows.
+      lc.scores = [...lc.scores.filter((s) => s.expertAccountId !== score.expertAccountId), score];
+      lc.finalScore = combine().finalScore;
+      void lc.move('reviewed', 'score_edited', actor, undefined, { ...score, finalScore: lc.finalScore });
+      return;
+    }
     if (lc.state !== 'in_review' || !lc.experts.includes(score.expertAccountId)) return;
     // An expert may edit its score until the deadline: the latest one counts.
     lc.scores = [...lc.scores.filter((s) => s.expertAccountId !== score.expertAccountId), score];
@@ -410,8 +429,18 @@ export async function entrantLifecycle(input: EntrantInput): Promise<EntrantView
   for (;;) {
     await condition(() => isEnding(lc.state) || lc.state === 'in_review');
     if (isEnding(lc.state)) break;
-    await condition(() => lc.state !== 'in_review' || (lc.experts.length > 0 && lc.scores.length >= expertsPerSpace));
+    // A fourth review (more experts than expertsPerSpace) waits for every expert's score.
+    const needed = reviewStage ? () => Math.max(expertsPerSpace, lc.experts.length) : () => expertsPerSpace;
+    await condition(() => lc.state !== 'in_review' || (lc.experts.length > 0 && lc.scores.length >= needed()));
     if (lc.state !== 'in_review') continue;
+    if (reviewStage) {
+      const { finalScore, dropped } = combine();
+      lc.finalScore = finalScore;
+      const droppedExpert = dropped === null ? undefined : lc.scores[dropped].expertAccountId;
+      await lc.move('reviewed', 'review_complete', SYSTEM, undefined, { finalScore, scores: lc.scores, ...(droppedExpert ? { droppedExpert } : {}) });
+      await condition(() => lc.state !== 'reviewed' && lc.state !== 'published');
+      continue;
+    }
     // 取其平均分作为最终成绩: the average of the experts' totals, adjustments included.
     const sum = lc.scores.reduce((acc, s) => acc + s.total, 0);
     lc.finalScore = Math.round((sum / lc.scores.length) * 100) / 100;
