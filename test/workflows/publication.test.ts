@@ -1,0 +1,207 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import request from 'supertest';
+import type { Orm } from '../../db/orm';
+import { publicationWorkflowId, TASK_QUEUE } from '../../lib/ids';
+import { assignmentSignal, entrantStateQuery, publication, publicationStateQuery } from '../../workflows';
+import { loginAs, testApi, type TestApi } from '../helpers/api';
+import { testOrm } from '../helpers/db';
+import { exportHistory } from '../helpers/histories';
+import { startWorker, timeSkippingEnv, type RunningWorker } from '../helpers/temporal';
+import { eventually } from '../helpers/wait';
+import { NEW_EXPERTS, province, resultOf, reviewedCampaign, rowState, scoreAll, stateIs, workerOrm, type Entrant } from '../results/fixture';
+
+const DAY = 86_400_000;
+
+let env: TestWorkflowEnvironment;
+let orm: Orm;
+let activityOrm: Orm;
+let worker: RunningWorker;
+let api: TestApi;
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  orm = await testOrm();
+  activityOrm = await workerOrm();
+  worker = await startWorker(env, { orm: activityOrm });
+  api = testApi(orm, env);
+});
+
+afterAll(async () => {
+  await api?.close();
+  await worker?.stop();
+  await env?.teardown();
+  await orm?.close();
+  await activityOrm?.close();
+});
+
+/** The API stands at the workflows' (skipped) time. */
+async function apiAtWorkflowTime(): Promise<void> {
+  api.setNow(await env.currentTimeMs());
+}
+
+async function publish(campaignId: string): Promise<WorkflowHandle<typeof publication>> {
+  const handle = await env.client.workflow.start(publication, {
+    taskQueue: TASK_QUEUE,
+    workflowId: publicationWorkflowId(campaignId),
+    args: [{ campaignId, actor: province, reason: '评审结束，结果公示' }],
+  });
+  await eventually(async () => ((await handle.query(publicationStateQuery)).phase === 'notice' ? true : undefined), 'notice phase');
+  return handle;
+}
+
+async function object(entrantId: string, who: Awaited<ReturnType<typeof loginAs>>, reason = '该空间内容与评分不符') {
+  await apiAtWorkflowTime();
+  const res = await request(api.app).post('/api/objections').set(who.auth).send({ entrantId, reason });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+async function settle(objectionId: string, auditor: Awaited<ReturnType<typeof loginAs>>, body: Record<string, unknown>) {
+  await apiAtWorkflowTime();
+  const res = await request(api.app).post(`/api/objections/${objectionId}/settle`).set(auditor.auth).send(body);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+// Queries, not result(): awaiting a result lets the time-skipping server skip ahead past
+// every workflow that waits without a timer (a held publication, say) until they time out.
+async function outcome(e: Entrant) {
+  return eventually(async () => {
+    const v = await e.handle.query(entrantStateQuery);
+    return ['awarded', 'not_awarded', 'disqualified'].includes(v.state) ? { state: v.state, award: v.award ?? null } : undefined;
+  }, `${e.id} finalised`);
+}
+
+async function publicationFinal(handle: WorkflowHandle<typeof publication>) {
+  return eventually(async () => {
+    const v = await handle.query(publicationStateQuery);
+    return v.phase === 'final' ? v : undefined;
+  }, 'publication final');
+}
+
+// Counts, so that with ten teachers four win nothing.
+const TIERS = { awards: { tiers: [{ key: 'first', count: 1 }, { key: 'second', count: 2 }, { key: 'third', count: 3 }] } };
+
+describe('publication (公示) and finalisation', () => {
+  test('when results are published and the notice ends, then every lifecycle learns its tier, and an open objection holds only its entrant until it is dismissed', async () => {
+    const c = await reviewedCampaign(env, orm, Array.from({ length: 10 }, (_, i) => ({ score: 90 - i })), TIERS);
+    const handle = await publish(c.campaignId);
+    await Promise.all(c.entrants.map((e) => stateIs(e.handle, 'published')));
+    const view = await handle.query(publicationStateQuery);
+    expect(view).toMatchObject({ entrants: 10, phase: 'notice' });
+    expect(Date.parse(view.noticeEndsAt!) - Date.parse(view.publishedAt!)).toBe(7 * DAY);
+    expect(await rowState(orm, c.entrants[0].id)).toBe('published');
+
+    const voter = await loginAs(api, 'voter');
+    const held = c.entrants[4]; // rank 5: third prize
+    const objectionId = await object(held.id, voter);
+
+    await env.sleep(7 * DAY + 60_000);
+    const others = c.entrants.filter((e) => e !== held);
+    const outcomes = await Promise.all(others.map(outcome));
+    expect(outcomes.map((o) => o.award)).toEqual(['first', 'second', 'second', 'third', 'third', null, null, null, null]);
+    expect(outcomes.map((o) => o.state)).toEqual(['awarded', 'awarded', 'awarded', 'awarded', 'awarded', 'not_awarded', 'not_awarded', 'not_awarded', 'not_awarded']);
+    expect((await held.handle.query(entrantStateQuery)).state).toBe('published');
+    await eventually(async () => ((await handle.query(publicationStateQuery)).phase === 'finalising' ? true : undefined), 'finalising');
+    expect(await handle.query(publicationStateQuery)).toMatchObject({ held: 1, awaitingReview: 0 });
+    expect(await resultOf(orm, held.id)).toMatchObject({ final: false, award: 'third' });
+
+    // Filing is closed once the notice is over.
+    const late = await request(api.app).post('/api/objections').set(voter.auth).send({ entrantId: c.entrants[0].id, reason: '逾期提出' });
+    expect(late.status).toBe(409);
+
+    const auditor = await loginAs(api, 'auditor');
+    const settled = await settle(objectionId, auditor, { decision: 'dismiss', reason: '经核查评分无误，异议不成立' });
+    expect(settled).toMatchObject({ state: 'dismissed', settlement: { decision: 'dismiss', by: { accountId: auditor.id }, reason: '经核查评分无误，异议不成立' } });
+    expect(await outcome(held)).toEqual({ state: 'awarded', award: 'third' });
+    expect(await publicationFinal(handle)).toMatchObject({ phase: 'final', held: 0 });
+    const [pub] = await orm.em.fork().getConnection().execute(`select state, finalised_at from publication where campaign_id = ?`, [c.campaignId]);
+    expect(pub.state).toBe('final');
+    const [o] = await orm.em.fork().getConnection().execute(`select acknowledged_at, applied_at from objection where id = ?`, [objectionId]);
+    expect(o.acknowledged_at).not.toBeNull();
+    expect(o.applied_at).not.toBeNull();
+    const events = (await handle.fetchHistory()).events?.length ?? 0;
+    console.log(`publication history of 10 entrants and 1 objection: ${events} events`);
+    expect(events).toBeLessThan(120);
+    await exportHistory('publication-finalised', handle);
+  });
+
+  test('when objections are upheld, then a correction is recorded and re-placed, a disqualification ends the entrant, and a re-review holds it until its new review completes', async () => {
+    const c = await reviewedCampaign(env, orm, [90, 88, 86, 84, 82, 80].map((score) => ({ score })), { awards: { tiers: [{ key: 'first', count: 1 }, { key: 'second', count: 1 }, { key: 'third', count: 1 }] } });
+    const handle = await publish(c.campaignId);
+    await Promise.all(c.entrants.map((e) => stateIs(e.handle, 'published')));
+    const [, disqualified, , rereviewed, , corrected] = c.entrants;
+    const filer = await loginAs(api, 'teacher');
+    const auditor = await loginAs(api, 'auditor');
+
+    const correction = await settle(await object(corrected.id, filer), auditor, { decision: 'uphold', action: 'correct', finalScore: 89, reason: '专家漏计课后作业项得分' });
+    expect(correction.settlement).toMatchObject({ action: 'correct', previousScore: 80, correctedScore: 89 });
+    await eventually(async () => ((await corrected.handle.query(entrantStateQuery)).finalScore === 89 ? true : undefined), 'lifecycle corrected');
+    const [t] = await orm.em.fork().getConnection().execute(`select actor_role, actor_account_id, reason, details from entrant_transition where entrant_id = ? and event_key like '%:score_corrected'`, [corrected.id]);
+    expect(t).toMatchObject({ actor_role: 'auditor', actor_account_id: auditor.id, details: { before: 80, finalScore: 89 } });
+    expect(t.reason).toContain('专家漏计课后作业项得分');
+    // Applied to the published result by the publication workflow: 89 reaches the second prize's cut-off (88).
+    await eventually(async () => (Number((await resultOf(orm, corrected.id)).final_score) === 89 ? true : undefined), 'result corrected');
+    expect(await resultOf(orm, corrected.id)).toMatchObject({ award: 'second', rank: 2, published_award: null, published_rank: 6 });
+
+    await settle(await object(disqualified.id, filer, '空间内容涉嫌侵权'), auditor, { decision: 'uphold', action: 'disqualify', reason: '经核实存在版权侵权' });
+    await stateIs(disqualified.handle, 'disqualified');
+    const dq = await disqualified.handle.query(entrantStateQuery);
+    expect(dq.decisions.at(-1)).toMatchObject({ actor: { role: 'auditor', accountId: auditor.id } });
+    expect(dq.decisions.at(-1)!.reason).toContain('经核实存在版权侵权');
+
+    await settle(await object(rereviewed.id, filer, '评审专家与参赛者同校'), auditor, { decision: 'uphold', action: 'rereview', reason: '专家应回避，重新评审' });
+    await stateIs(rereviewed.handle, 'in_review');
+    expect((await rereviewed.handle.query(entrantStateQuery)).experts).toEqual([]);
+
+    await env.sleep(7 * DAY + 60_000);
+    expect(await outcome(corrected)).toEqual({ state: 'awarded', award: 'second' });
+    expect(await outcome(c.entrants[0])).toEqual({ state: 'awarded', award: 'first' });
+    // Nobody moves up into the disqualified entrant's second prize.
+    expect(await outcome(c.entrants[2])).toEqual({ state: 'awarded', award: 'third' });
+    expect(await outcome(c.entrants[4])).toEqual({ state: 'not_awarded', award: null });
+    expect(await resultOf(orm, disqualified.id)).toMatchObject({ outcome: 'disqualified', award: null, final: true });
+    await eventually(async () => ((await handle.query(publicationStateQuery)).awaitingReview === 1 ? true : undefined), 'held for the re-review');
+    expect((await rereviewed.handle.query(entrantStateQuery)).state).toBe('in_review');
+
+    // The new experts score it 87: placed against the published cut-offs, that is the third prize (86).
+    await rereviewed.handle.signal(assignmentSignal, { experts: NEW_EXPERTS, seed: 'rereview-1', actor: province, reason: '异议重新评审' });
+    await scoreAll(rereviewed.handle, NEW_EXPERTS, 87);
+    await stateIs(rereviewed.handle, 'reviewed');
+    await env.sleep(60 * 60 * 1000 + 60_000);
+    expect(await outcome(rereviewed)).toEqual({ state: 'awarded', award: 'third' });
+    expect(await resultOf(orm, rereviewed.id)).toMatchObject({ final_score: '87.00', award: 'third', final: true });
+    expect(await publicationFinal(handle)).toMatchObject({ phase: 'final', held: 0 });
+    await exportHistory('publication-objections-upheld', handle);
+  });
+
+  test('when the province admin extends the notice, then finalisation waits for the new end and the extension is recorded with who and why', async () => {
+    const c = await reviewedCampaign(env, orm, [{ score: 80 }, { score: 70 }], TIERS);
+    const handle = await publish(c.campaignId);
+    const before = await handle.query(publicationStateQuery);
+    const admin = await loginAs(api, 'province_admin');
+    await apiAtWorkflowTime();
+    const until = new Date(Date.parse(before.noticeEndsAt!) + 3 * DAY).toISOString();
+    const res = await request(api.app).post('/api/results/notice/extend').set(admin.auth).send({ campaignId: c.campaignId, until, reason: '异议较多，延长公示期' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ noticeEndsAt: until, extensions: 1 });
+    const earlier = await request(api.app).post('/api/results/notice/extend').set(admin.auth).send({ campaignId: c.campaignId, until: before.noticeEndsAt, reason: '缩短' });
+    expect(earlier.status).toBe(400);
+
+    await env.sleep(7 * DAY + 60_000);
+    expect((await c.entrants[0].handle.query(entrantStateQuery)).state).toBe('published');
+    await apiAtWorkflowTime();
+    const voter = await loginAs(api, 'voter');
+    expect((await request(api.app).post('/api/objections').set(voter.auth).send({ entrantId: c.entrants[1].id, reason: '延长期内提出' })).status).toBe(201);
+    const [pub] = await orm.em.fork().getConnection().execute(`select notice_ends_at from publication where campaign_id = ?`, [c.campaignId]);
+    expect(new Date(pub.notice_ends_at).toISOString()).toBe(until);
+    const [ev] = await orm.em.fork().getConnection().execute(`select actor_account_id, actor_role, reason, details from publication_event where campaign_id = ? and kind = 'notice_extended'`, [c.campaignId]);
+    expect(ev).toMatchObject({ actor_account_id: admin.id, actor_role: 'province_admin', reason: '异议较多，延长公示期', details: { until } });
+
+    await env.sleep(3 * DAY);
+    expect(await outcome(c.entrants[0])).toEqual({ state: 'awarded', award: 'first' });
+    expect((await c.entrants[1].handle.query(entrantStateQuery)).state).toBe('published');
+    await exportHistory('publication-notice-extended', handle);
+  });
+});
