@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { isEnding, ENTRANT_STATES } from '../lib/rules/entrant-state';
 import type { Schedule, ScheduleChange } from '../lib/rules/schedule';
 import { scheduleChangedSignal } from '../workflows/entrant-lifecycle';
+import { inTransaction } from '../db/transaction';
 import type { ActivityDeps } from './deps';
 
 const OPEN_STATES = ENTRANT_STATES.filter((s) => !isEnding(s));
@@ -13,21 +14,19 @@ export function campaignActivities({ orm, temporal }: ActivityDeps) {
   return {
     /** Writes the effective schedule (only forward in version) and the change that made it. */
     async saveSchedule(input: { campaignId: string; schedule: Schedule; change?: ScheduleChange }): Promise<void> {
-      const em = orm.em.fork();
-      await em.transactional(async (tx) => {
-        const conn = tx.getConnection();
-        const updated = await conn.execute(
+      await inTransaction(orm, async (run) => {
+        const updated = await run(
           `update campaign set schedule = ?::jsonb, updated_at = now()
-           where id = ? and coalesce((schedule->>'version')::int, 0) <= ?`,
+           where id = ? and coalesce((schedule->>'version')::int, 0) <= ?
+           returning id`,
           [JSON.stringify(input.schedule), input.campaignId, input.schedule.version],
-          'run',
         );
-        if (!updated || (updated as { affectedRows?: number }).affectedRows === 0) {
-          const exists = await conn.execute(`select 1 from campaign where id = ?`, [input.campaignId]);
+        if (updated.length === 0) {
+          const exists = await run(`select 1 from campaign where id = ?`, [input.campaignId]);
           if (exists.length === 0) throw ApplicationFailure.nonRetryable(`campaign ${input.campaignId} not found`, 'NotFound');
         }
         if (input.change) {
-          await conn.execute(
+          await run(
             `insert into campaign_event (campaign_id, seq, change, at) values (?, ?, ?::jsonb, ?)
              on conflict (campaign_id, seq) do nothing`,
             [input.campaignId, input.change.seq, JSON.stringify(input.change), input.change.at],

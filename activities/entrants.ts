@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntrantState } from '../lib/rules/entrant-state';
 import type { Actor, Schedule } from '../lib/rules/schedule';
+import { inTransaction } from '../db/transaction';
 import type { ActivityDeps } from './deps';
 import { MAIL_DEDUP_MS } from './mail/queue';
 import { notifyTransition } from './notifications';
@@ -37,9 +38,8 @@ export function entrantActivities(deps: ActivityDeps) {
     async recordTransition(t: TransitionWrite): Promise<{ written: boolean }> {
       const recommended = typeof t.details?.recommended === 'boolean' ? t.details.recommended : null;
       const edits = (t.details?.edits ?? null) as Record<string, string> | null;
-      const result = await orm.em.fork().transactional(async (em) => {
-        const conn = em.getConnection();
-        const rows = await conn.execute(
+      const result = await inTransaction(orm, async (run) => {
+        const rows = await run(
           `with ins as (
              insert into entrant_transition (entrant_id, workflow_id, event_key, from_state, to_state, actor_account_id, actor_role, reason, details, at)
              values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
@@ -76,7 +76,7 @@ export function entrantActivities(deps: ActivityDeps) {
         );
         if (rows.length > 0 && edits) {
           // A resubmission's corrections, applied with the transition that carries them.
-          await conn.execute(
+          await run(
             `update entrant set name = coalesce(?, name), subject = coalesce(?, subject), stage = coalesce(?, stage),
                space_url = coalesce(?, space_url), platform = coalesce(?, platform), browse_credentials = coalesce(?, browse_credentials)
              where id = ?`,

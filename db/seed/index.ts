@@ -5,31 +5,30 @@ import { campaignConfigSchema, DEFAULT_AWARD_TIERS, DEFAULT_RUBRIC, type Campaig
 import type { Windows } from '../../lib/rules/schedule';
 import type { Role } from '../entities';
 import type { Orm } from '../orm';
+import { inTransaction } from '../transaction';
 import { CITIES } from './regions';
 
 /** Upserts the region tree by code; running it again changes nothing. */
 export async function seedRegions(orm: Orm): Promise<{ cities: number; counties: number; schools: number }> {
-  const em = orm.em.fork();
   let counties = 0;
   let schools = 0;
-  await em.transactional(async (tx) => {
-    const conn = tx.getConnection();
+  await inTransaction(orm, async (run) => {
     for (const [i, city] of CITIES.entries()) {
-      const [{ id: cityId }] = await conn.execute(
+      const [{ id: cityId }] = await run(
         `insert into city (code, name, sort_order) values (?, ?, ?)
          on conflict (code) do update set name = excluded.name, sort_order = excluded.sort_order returning id`,
         [city.code, city.name, i + 1],
       );
       for (const county of city.counties) {
         counties += 1;
-        const [{ id: countyId }] = await conn.execute(
+        const [{ id: countyId }] = await run(
           `insert into county (code, name, city_id) values (?, ?, ?)
            on conflict (code) do update set name = excluded.name returning id`,
           [county.code, county.name, cityId],
         );
         for (const school of county.schools) {
           schools += 1;
-          await conn.execute(
+          await run(
             `insert into school (code, name, county_id, city_id, stages) values (?, ?, ?, ?, ?::text[])
              on conflict (code) do update set name = excluded.name, stages = excluded.stages`,
             [school.code, school.name, countyId, cityId, `{${school.stages.join(',')}}`],
