@@ -1,7 +1,10 @@
 import { campaignActivities } from './campaign';
 import type { ActivityDeps } from './deps';
 import { entrantActivities } from './entrants';
+import { expertActivities } from './experts';
 import { notificationActivities } from './notifications';
+import { resultsActivities } from './results';
+import { reviewActivities } from './review';
 
 export type { ActivityDeps } from './deps';
 
@@ -11,6 +14,9 @@ export function createActivities(deps: ActivityDeps) {
     ...entrantActivities(deps),
     ...campaignActivities(deps),
     ...notificationActivities(deps),
+    ...resultsActivities(deps),
+    ...reviewActivities(deps),
+    ...expertActivities(deps),
   };
 }
 

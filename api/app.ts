@@ -14,6 +14,12 @@ import { regionRoutes } from './routes/regions';
 import { auditRoutes } from './routes/audit';
 import { mailRoutes } from './routes/mail';
 import { reportRoutes } from './routes/reports';
+import { resultRoutes } from './routes/results';
+import { reviewRoutes } from './routes/review';
+import { nominationRoutes } from './routes/nominations';
+import { recommendationRoutes } from './routes/recommendations';
+import { votingRoutes } from './routes/voting';
+import { ui } from './ui';
 
 /** Builds the Express app; server.ts listens. */
 export function buildApp(deps: ApiDeps): Express {
@@ -29,6 +35,7 @@ export function buildApp(deps: ApiDeps): Express {
     next();
   });
   app.use(QUEUE_BOARD_PATH, queueBoard(deps)); // before authenticate: it checks its own session (province admin / auditor)
+  app.use(ui(deps)); // the web UI's pages and assets (never /api, the queue board or /dev): no session needed to load them
   app.use(authenticate(deps.sessions));
 
   const router = express.Router();
@@ -40,7 +47,12 @@ export function buildApp(deps: ApiDeps): Express {
   entrantRoutes(routes, deps);
   mailRoutes(routes, deps);
   reportRoutes(routes, deps);
+  resultRoutes(routes, deps);
+  reviewRoutes(routes, deps);
   auditRoutes(routes, deps);
+  recommendationRoutes(routes, deps);
+  nominationRoutes(routes, deps);
+  votingRoutes(routes, deps);
   app.use(router);
 
   app.use('/api', notFoundRoute);

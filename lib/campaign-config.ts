@@ -1,6 +1,7 @@
 // A campaign's whole configuration (SPEC §2–§9), validated on every write by this one schema.
 import { z } from 'zod';
 import { WINDOW_KEYS, checkWindows, type Windows } from './rules/schedule';
+import { DEFAULT_BRUSHING } from './rules/brushing';
 
 const instant = z.iso.datetime({ offset: true });
 const windowSchema = z.object({ opensAt: instant, closesAt: instant });
@@ -27,16 +28,51 @@ export const campaignConfigSchema = z.object({
   ranking: z.object({ boostWeight: z.number().min(0).default(10) }).default({ boostWeight: 10 }),
   /** Per IP, per account, or both per entrant per Asia/Shanghai day (SPEC §4). */
   votePolicy: z.enum(['ip_and_account', 'ip', 'account']).default('ip_and_account'),
+  /** [ours] vote-brushing (刷票) detector thresholds; lib/rules/brushing.ts explains each rule. */
+  brushing: z
+    .object({
+      lookbackMinutes: z.number().int().min(1).max(24 * 60).default(DEFAULT_BRUSHING.lookbackMinutes),
+      burstMinutes: z.number().int().min(1).max(24 * 60).default(DEFAULT_BRUSHING.burstMinutes),
+      minVotes: z.number().int().min(2).default(DEFAULT_BRUSHING.minVotes),
+      subnetVotes: z.number().int().min(2).default(DEFAULT_BRUSHING.subnetVotes),
+      subnetShare: z.number().min(0).max(1).default(DEFAULT_BRUSHING.subnetShare),
+      cohortMinutes: z.number().int().min(1).default(DEFAULT_BRUSHING.cohortMinutes),
+      cohortVotes: z.number().int().min(2).default(DEFAULT_BRUSHING.cohortVotes),
+      cohortShare: z.number().min(0).max(1).default(DEFAULT_BRUSHING.cohortShare),
+      freshAccountHours: z.number().positive().default(DEFAULT_BRUSHING.freshAccountHours),
+      freshVotes: z.number().int().min(2).default(DEFAULT_BRUSHING.freshVotes),
+      freshShare: z.number().min(0).max(1).default(DEFAULT_BRUSHING.freshShare),
+      regularRun: z.number().int().min(3).default(DEFAULT_BRUSHING.regularRun),
+      regularMaxCv: z.number().min(0).default(DEFAULT_BRUSHING.regularMaxCv),
+    })
+    .default(DEFAULT_BRUSHING),
   review: z
     .object({
       topK: z.object({ teacher: z.number().int().min(0), student: z.number().int().min(0) }),
       expertsPerSpace: z.number().int().min(1).max(5).default(3),
       discrepancyThreshold: z.number().positive().default(20),
+      /** [ours] days an invited expert has to activate its account before the invitation expires. */
+      invitationDays: z.number().int().min(1).max(60).default(7),
     })
-    .default({ topK: { teacher: 300, student: 200 }, expertsPerSpace: 3, discrepancyThreshold: 20 }),
+    .default({ topK: { teacher: 300, student: 200 }, expertsPerSpace: 3, discrepancyThreshold: 20, invitationDays: 7 }),
   rubric: z.object({ teacher: z.array(rubricItem).min(1), student: z.array(rubricItem).min(1) }),
   awards: z.object({
     tiers: z.array(z.object({ key: z.enum(['first', 'second', 'third', 'excellence']), share: z.number().min(0).max(1).optional(), count: z.number().int().min(0).optional() })),
+    /** [ours] lib/rules/awards.ts: rank per school stage too, special awards' counts, the group formula. */
+    byStage: z.boolean().default(false),
+    special: z
+      .object({
+        popularity: z.object({ teacher: z.number().int().min(0), student: z.number().int().min(0) }).default({ teacher: 10, student: 10 }),
+        sharing: z.number().int().min(0).default(10),
+        talent: z.object({ count: z.number().int().min(0).default(10), item: z.string().default('growth.talent'), attentionWeight: z.number().min(0).max(1).default(0.3) }).default({ count: 10, item: 'growth.talent', attentionWeight: 0.3 }),
+      })
+      .default({ popularity: { teacher: 10, student: 10 }, sharing: 10, talent: { count: 10, item: 'growth.talent', attentionWeight: 0.3 } }),
+    group: z
+      .object({
+        counts: z.object({ county: z.number().int().min(0), school: z.number().int().min(0), city: z.number().int().min(0) }).default({ county: 10, school: 20, city: 5 }),
+        weights: z.object({ teacherRate: z.number().min(0), studentRate: z.number().min(0), prizes: z.number().min(0) }).default({ teacherRate: 0.6, studentRate: 0.2, prizes: 0.2 }),
+      })
+      .default({ counts: { county: 10, school: 20, city: 5 }, weights: { teacherRate: 0.6, studentRate: 0.2, prizes: 0.2 } }),
   }),
   noticeDays: z.number().int().min(1).max(60).default(7),
   targets: z.object({ teacherRate: z.number().min(0).max(1).default(1), studentRate: z.number().min(0).max(1).default(0.1) }).default({ teacherRate: 1, studentRate: 0.1 }),

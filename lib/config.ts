@@ -30,6 +30,14 @@ const envSchema = z.object({
   ADMIN_EMAIL: z.email().optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // 学生助力 videos: the largest upload accepted (bytes, default 200 MB); stored under DATA_DIR/uploads.
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  // 异议 evidence (PDF/JPEG/PNG): the largest file accepted (bytes, default 10 MB); stored under DATA_DIR/uploads/evidence.
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  // How often the worker's vote-brushing detector (刷票) runs; 0 turns it off.
+  BRUSHING_DETECT_EVERY_SECONDS: z.coerce.number().int().min(0).default(300),
+  // Public rankings are cached this long per query (a hot read of a sort over many entrants); 0 = off.
+  RANKING_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
 });
 
 export type Config = z.infer<typeof envSchema> & { publicUrl: string; credentialsKey: Buffer };

@@ -6,6 +6,7 @@ import { bullMailQueue } from '../activities/mail/queue';
 import { initORM } from '../db/orm';
 import { loadConfig } from '../lib/config';
 import { TASK_QUEUE } from '../lib/ids';
+import { startBrushingDetector } from './brushing-detector';
 import { startMailWorker } from './mail-worker';
 
 /** The Temporal worker (every workflow and activity on one task queue) and, beside it, the mail worker. */
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     ? startMailWorker({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, concurrency: config.MAIL_CONCURRENCY, log: (m) => console.error(`[worker] mail ${m}`) })
     : undefined;
   if (!mailWorker) console.warn('[worker] SMTP_URL is not set: mail is queued but not sent');
+  const brushingDetector = startBrushingDetector({ orm, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, everySeconds: config.BRUSHING_DETECT_EVERY_SECONDS });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
   // The SDK's runtime handles SIGINT/SIGTERM: in-flight tasks finish, then run() resolves.
   await worker.run();
   await mailWorker?.close();
+  await brushingDetector?.close();
   await Promise.allSettled([connection.close(), clientConnection.close(), orm.close(), mailQueue.close()]);
   console.log('[worker] stopped');
 }
