@@ -278,9 +278,9 @@ export interface Dashboard {
   /** Entrants by lifecycle state (a review-progress view that needs no score table). */
   states: Record<string, number>;
   recommendationsAgainstQuota: { cityCode: string; city: string; teachers: { used: number; quota: number }; students: { used: number; quota: number } }[];
-  reviewProgress: { selected: number; inReview: number; reviewed: number; published: number; rate: number | null; scoresSubmitted: null };
-  /** No vote table yet: null until voting lands (SPEC §4). */
-  votesPerDay: null;
+  reviewProgress: { selected: number; inReview: number; reviewed: number; published: number; rate: number | null; scoresSubmitted: number };
+  /** Counted votes per Asia/Shanghai day (the vote's own day column), for the region's entrants. */
+  votesPerDay: { day: string; votes: number }[];
   notes: string[];
 }
 
@@ -292,7 +292,7 @@ export async function campaignDashboard(deps: ApiDeps, p: Principal, q: { campai
   const campaign = await loadCampaign(conn, q.campaignId);
   const region = await regionInScope(conn, p, q.region);
   const counties = pgInts(region.countyIds);
-  const [perDay, pending, states, recommended, cities] = await Promise.all([
+  const [perDay, pending, states, recommended, cities, votes, scores] = await Promise.all([
     select(conn, 
       `select to_char(e.registered_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day,
               count(*) filter (where e.category <> 'student')::int as teachers,
@@ -323,6 +323,17 @@ export async function campaignDashboard(deps: ApiDeps, p: Principal, q: { campai
     region.level === 'province'
       ? select(conn, `select id, code, name from city order by sort_order`)
       : select(conn, `select id, code, name from city where id = ?`, [region.cityId]),
+    select(conn,
+      `select to_char(v.day, 'YYYY-MM-DD') as day, count(*)::int as votes
+         from vote v join entrant e on e.id = v.entrant_id
+        where v.campaign_id = ? and e.county_id = any(?::int[])
+        group by v.day order by v.day`,
+      [campaign.id, counties],
+    ),
+    select(conn,
+      `select count(*)::int as n from expert_score x join entrant e on e.id = x.entrant_id where x.campaign_id = ? and e.county_id = any(?::int[])`,
+      [campaign.id, counties],
+    ),
   ]);
 
   // Days without a registration show as 0 so the chart's axis has no holes.
@@ -368,10 +379,10 @@ export async function campaignDashboard(deps: ApiDeps, p: Principal, q: { campai
       reviewed,
       published: sum(['published', 'awarded', 'not_awarded']),
       rate: selected > 0 ? Math.round((reviewed / selected) * 10000) / 10000 : null,
-      scoresSubmitted: null,
+      scoresSubmitted: scores[0]?.n ?? 0,
     },
-    votesPerDay: null,
-    notes: ['votesPerDay and reviewProgress.scoresSubmitted are null until the vote and score tables exist.'],
+    votesPerDay: votes.map((r) => ({ day: r.day as string, votes: r.votes as number })),
+    notes: [],
   };
 }
 

@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { Orm } from '../../db/orm';
 import { noticeWindows } from '../../lib/rules/schedule';
 import { loginAs, testApi, type TestApi } from '../helpers/api';
-import { makeCampaign, testOrm } from '../helpers/db';
+import { makeAccount, makeCampaign, testOrm } from '../helpers/db';
 import { loadEntrants, noTemporal } from './fixtures';
 
 let orm: Orm;
@@ -27,7 +27,25 @@ beforeAll(async () => {
     { school: '420204-01', category: 'education_worker', count: 2, registeredAt: at('06-05T11:00:00'), approvedAt: at('06-05T12:00:00'), state: 'reviewed' },
     { school: '420102-01', category: 'teacher', count: 1, registeredAt: at('06-05T11:00:00'), state: 'pending_approval' },
   ]);
-  const [{ id }] = await orm.em.fork().getConnection().execute(`select id from city where code = '4202'`);
+  const conn = orm.em.fork().getConnection();
+  // Votes: two on June 10 and one on June 11 for 黄石市 entrants, one for 武汉市 (not this city's).
+  const voter = await makeAccount(orm, 'voter');
+  const votes: [string, string][] = [['420281-01', '2017-06-10'], ['420281-01', '2017-06-10'], ['420204-01', '2017-06-11'], ['420102-01', '2017-06-10']];
+  for (const [i, [school, day]] of votes.entries()) {
+    await conn.execute(
+      `insert into vote (id, campaign_id, entrant_id, account_id, ip, day, policy, at)
+       select gen_random_uuid(), ?, e.id, ?, ?::inet, ?::date, 'ip_and_account', ?::timestamptz
+         from entrant e join school s on s.id = e.school_id where e.campaign_id = ? and s.code = ? order by e.id offset ? limit 1`,
+      [campaignId, voter.id, `10.0.0.${i + 1}`, day, `${day}T10:00:00+08:00`, campaignId, school, i],
+    );
+  }
+  const expert = await makeAccount(orm, 'expert');
+  await conn.execute(
+    `insert into expert_score (campaign_id, entrant_id, expert_account_id, items, rubric_total, adjustment, total, submitted_at, updated_at)
+     select ?, e.id, ?, '{}'::jsonb, 80, 0, 80, now(), now() from entrant e where e.campaign_id = ? and e.state = 'in_review' limit 1`,
+    [campaignId, expert.id, campaignId],
+  );
+  const [{ id }] = await conn.execute(`select id from city where code = '4202'`);
   huangshi = await loginAs(api, 'city_admin', { cityId: id });
 });
 
@@ -53,9 +71,9 @@ describe('campaign dashboard', () => {
       expect.objectContaining({ code: '420205-03', county: '铁山区', teachers: 0, students: 2, total: 2 }),
     ]);
     expect(res.body.recommendationsAgainstQuota).toEqual([{ cityCode: '4202', city: '黄石市', teachers: { used: 2, quota: 15 }, students: { used: 1, quota: 10 } }]);
-    expect(res.body.reviewProgress).toEqual({ selected: 6, inReview: 4, reviewed: 2, published: 0, rate: 0.3333, scoresSubmitted: null });
+    expect(res.body.reviewProgress).toEqual({ selected: 6, inReview: 4, reviewed: 2, published: 0, rate: 0.3333, scoresSubmitted: 1 });
     expect(res.body.states).toEqual({ pending_approval: 5, approved: 8, in_review: 4, reviewed: 2 });
-    expect(res.body.votesPerDay).toBeNull();
+    expect(res.body.votesPerDay).toEqual([{ day: '2017-06-10', votes: 2 }, { day: '2017-06-11', votes: 1 }]);
   });
 
   test('when the province admin opens it, then every city’s quota is listed and other cities’ schools appear; a county admin is refused', async () => {
