@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import argon2 from 'argon2';
+import { verifyPassword } from '../lib/passwords';
 import type { Orm } from '../db/orm';
 import { AppError } from '../lib/errors';
 import type { Principal } from '../lib/rules/scope';
@@ -39,7 +39,7 @@ export class Sessions {
       [username],
     );
     // Verify against a dummy hash when the user is unknown so timing does not reveal it.
-    const ok = await argon2.verify(row?.password_hash ?? DUMMY_HASH, password).catch(() => false);
+    const ok = await verifyPassword(row?.password_hash ?? DUMMY_HASH, password);
     if (!row || !ok || row.disabled) throw new AppError('Unauthenticated', 'wrong username or password');
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.ttlHours * 3600_000);
@@ -71,7 +71,7 @@ export class Sessions {
   }
 }
 
-const DUMMY_HASH = '$argon2id$v=19$m=65536,p=4,t=3$svAK7msRDgmwq6BVlpVP6g$+FQSPs4e7/QszukclPHDPuc1v34G/TjFxJfjTYb7rp8';
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$FKu6IuUvj1vJhQEVwcjbIQ$l3XoppCQN+E8/nY1Ra6GjEQP2MvyPniOMGEwFRwHNkk';
 
 function toPrincipal(row: Record<string, unknown>): Principal {
   return {

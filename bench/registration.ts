@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import argon2 from 'argon2';
+import { hashPassword } from '../lib/passwords';
 import { Redis } from 'ioredis';
 import { Client as PgClient } from 'pg';
 import { buildApp } from '../api/app';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const [school] = await conn.execute(`select id from school where stages @> '{primary}' order by id limit 1`);
 
   // Accounts and sessions straight into the tables: the benchmark measures registration, not login.
-  const hash = await argon2.hash('bench-password');
+  const hash = await hashPassword('bench-password');
   const tokens: string[] = [];
   const total = N + 100;
   for (let i = 0; i < total; i += 1000) {

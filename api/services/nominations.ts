@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import argon2 from 'argon2';
+import { hashPassword } from '../../lib/passwords';
 import { invitationTokenHash } from '../../activities/experts';
 import { AppError } from '../../lib/errors';
 import { nominationWorkflowId, TASK_QUEUE } from '../../lib/ids';
@@ -253,7 +253,7 @@ async function openInvitation(deps: Deps, token: string): Promise<InvitationRow>
  */
 async function expertAccount(deps: Deps, inv: InvitationRow, password: string): Promise<{ id: string; username: string }> {
   const conn = deps.orm.em.fork().getConnection();
-  const hash = await argon2.hash(password);
+  const hash = await hashPassword(password);
   const [existing] = await conn.execute(`select id, username from account where role = 'expert' and lower(email) = ? order by created_at limit 1`, [inv.email]);
   if (existing) {
     await conn.execute(`update account set password_hash = ?, city_id = ?, updated_at = now() where id = ?`, [hash, inv.city_id, existing.id]);

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import argon2 from 'argon2';
+import { hashPassword } from '../../lib/passwords';
 import { campaignConfigSchema, DEFAULT_AWARD_TIERS, DEFAULT_RUBRIC, type CampaignConfig } from '../../lib/campaign-config';
 import type { Windows } from '../../lib/rules/schedule';
 import type { Role } from '../entities';
@@ -90,7 +90,7 @@ export async function ensureAccount(em: EntityManager, a: NewAccount): Promise<{
   const rows = await conn.execute(
     `insert into account (id, username, password_hash, display_name, email, role, city_id, county_id, school_id)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (username) do nothing returning id`,
-    [id, a.username, await argon2.hash(password), a.displayName, a.email ?? null, a.role, a.cityId ?? null, a.countyId ?? null, a.schoolId ?? null],
+    [id, a.username, await hashPassword(password), a.displayName, a.email ?? null, a.role, a.cityId ?? null, a.countyId ?? null, a.schoolId ?? null],
   );
   if (rows.length === 0) return { id: (await conn.execute(`select id from account where username = ?`, [a.username]))[0].id };
   return { id, password };
