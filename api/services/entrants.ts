@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { AppError } from '../../lib/errors';
-import { campaignWorkflowId, entrantWorkflowId, TASK_QUEUE } from '../../lib/ids';
+import { entrantWorkflowId, TASK_QUEUE } from '../../lib/ids';
 import { isEnding, STATE_LABELS_ZH, type EntrantState } from '../../lib/rules/entrant-state';
 import { inScope, type Principal } from '../../lib/rules/scope';
 import { isOpen, phaseOf, windowKeyFor, type Actor, type Category, type Schedule } from '../../lib/rules/schedule';
@@ -252,4 +252,3 @@ export async function describeEntrant(deps: ApiDeps, row: EntrantRow, level: Exc
   return { ...base, ...privateView(row, schedule, decisions) };
 }
 
-export { campaignWorkflowId };
