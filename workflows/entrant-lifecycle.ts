@@ -13,6 +13,7 @@ import type { Activities } from '../activities';
 import { isEnding, WITHDRAWABLE, type EntrantState } from '../lib/rules/entrant-state';
 import { combineScores } from '../lib/rules/review-stage';
 import { windowKeyFor, type Actor, type Category, type Schedule } from '../lib/rules/schedule';
+import { OrderedWrites } from './ordered-writes';
 
 export interface EntrantInput {
   campaignId: string;
@@ -129,7 +130,7 @@ class Lifecycle {
   award?: string | null;
   decisions: Decision[] = [];
   private seq = 0;
-  private persisting: Promise<void> = Promise.resolve();
+  private readonly writes = new OrderedWrites();
 
   constructor(
     readonly input: EntrantInput,
@@ -167,14 +168,11 @@ class Lifecycle {
       details,
       at: decision.at,
     };
-    this.persisting = this.persisting.then(async () => {
-      await this.persistence.recordTransition(write);
-    });
-    return this.persisting;
+    return this.writes.add(() => this.persistence.recordTransition(write));
   }
 
   drained(): Promise<void> {
-    return this.persisting;
+    return this.writes.drained();
   }
 
   view(): EntrantView {

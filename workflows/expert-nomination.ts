@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { NominationState } from '../lib/rules/quota';
 import type { Actor } from '../lib/rules/schedule';
 import { DAY_MS } from '../lib/time';
+import { OrderedWrites } from './ordered-writes';
 
 // 市州推荐省级评审专家 (SPEC §6): one workflow per nominee,
 // nominated → selected | rejected → invited → active | declined | expired.
@@ -75,7 +76,7 @@ class Nomination {
   accountId?: string;
   decisions: NominationDecision[] = [];
   private seq = 0;
-  private persisting: Promise<void> = Promise.resolve();
+  private readonly writes = new OrderedWrites();
 
   constructor(readonly input: NominationInput) {}
 
@@ -97,14 +98,11 @@ class Nomination {
       details,
       at: decision.at,
     };
-    this.persisting = this.persisting.then(async () => {
-      await recordNominationTransition(write);
-    });
-    return this.persisting;
+    return this.writes.add(() => recordNominationTransition(write));
   }
 
   drained(): Promise<void> {
-    return this.persisting;
+    return this.writes.drained();
   }
 
   view(): NominationView {
