@@ -171,6 +171,11 @@ document.getElementById('lang').addEventListener('click', async () => {
 });
 
 async function boot() {
+  // ?campaign=<id> in a shared link picks the campaign (and is remembered) — stored before the
+  // first await, so a visitor who moves on at once (to log in, say) keeps it.
+  const link = new URLSearchParams(location.search);
+  const fromLink = link.get('campaign') ?? link.get('campaignId') ?? location.pathname.match(/^\/campaigns\/([^/]+)/)?.[1];
+  if (fromLink) localStorage.setItem('campaign', fromLink);
   const [, me, campaigns] = await Promise.all([
     loadLang(),
     // The readable csrf cookie lives exactly as long as the session: without it, nobody is logged in.
@@ -179,10 +184,6 @@ async function boot() {
   ]);
   state.me = me;
   state.campaigns = campaigns.items;
-  // ?campaign=<id> in a shared link picks the campaign (and is remembered).
-  const link = new URLSearchParams(location.search);
-  const fromLink = link.get('campaign') ?? link.get('campaignId') ?? location.pathname.match(/^\/campaigns\/([^/]+)/)?.[1];
-  if (fromLink) localStorage.setItem('campaign', fromLink);
   const saved = localStorage.getItem('campaign');
   state.campaign = state.campaigns.find((c) => c.id === saved) ?? state.campaigns[0] ?? null;
   await render();
