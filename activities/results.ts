@@ -15,6 +15,7 @@ import { finalisedSignal, publishedSignal } from '../workflows/entrant-lifecycle
 import type { ActivityDeps } from './deps';
 import { mailJobId } from './mail/queue';
 import { queueMailToAccount } from './notifications';
+import { reviewActivities } from './review';
 
 const PAGE = 200;
 // Small: each signal makes its lifecycle record a transition, and each of those holds pooled connections.
@@ -129,6 +130,30 @@ export function resultsActivities(deps: ActivityDeps) {
   const { orm } = deps;
 
   const objectionLink = (id: string) => `${deps.mail.publicUrl}/objections/${id}`;
+  const review = reviewActivities(deps);
+
+  /**
+   * An objection upheld with a re-review: new experts for a new round (their list goes to the
+   * lifecycle, which the settlement already sent back to in_review). Before the settlement is
+   * marked applied, and keyed by the objection, so a retry draws nothing twice.
+   */
+  async function drawReReview(objectionId: string): Promise<void> {
+    const [o] = await orm.em.fork().getConnection().execute(
+      `select o.campaign_id, o.entrant_id, o.settled_by, o.settler_role, o.settlement_reason, o.settled_at, a.display_name
+         from objection o left join account a on a.id = o.settled_by
+        where o.id = ? and o.state = 'upheld' and o.action = 'rereview' and o.applied_at is null`,
+      [objectionId],
+    );
+    if (!o) return;
+    await review.drawReReview({
+      campaignId: o.campaign_id,
+      entrantId: o.entrant_id,
+      objectionId,
+      at: new Date(o.settled_at).getTime(),
+      actor: { accountId: o.settled_by, role: o.settler_role, name: o.display_name ?? undefined },
+      reason: o.settlement_reason ?? '异议成立，重新评审',
+    });
+  }
 
   return {
     /**
@@ -279,6 +304,7 @@ export function resultsActivities(deps: ActivityDeps) {
           [input.campaignId, PAGE],
         );
         for (const { id } of settled) {
+          await drawReReview(id);
           const mail = await inTransaction(orm, async (run) => {
             const [o] = await run(
               `select o.*, e.name as about, a.display_name from objection o join entrant e on e.id = o.entrant_id join account a on a.id = o.filed_by

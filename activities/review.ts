@@ -46,6 +46,17 @@ export interface SelectionResult {
 
 export type ReplacementKind = 'late' | 'declined' | 'conflict';
 
+export interface ReReviewResult {
+  status: 'drawn' | 'infeasible';
+  runId: string | null;
+  /** The new review round of the space (the first review is round 1). */
+  round: number | null;
+  experts: string[];
+  problems: AssignmentProblem[];
+  /** When the new experts' scoring locks (epoch ms). */
+  deadline: number | null;
+}
+
 export interface AssignmentRunResult {
   runId: string;
   state: 'done' | 'infeasible';
@@ -158,7 +169,7 @@ async function spaceExperts(conn: Conn, entrantId: string): Promise<{ active: st
 
 async function insertRun(
   conn: Conn,
-  run: { campaignId: string; kind: 'assignment' | 'replacement' | 'fourth_review'; seed: string; state: 'done' | 'infeasible'; report: unknown; actor?: Actor; reason?: string; at: number },
+  run: { campaignId: string; kind: 'assignment' | 'replacement' | 'fourth_review' | 're_review'; seed: string; state: 'done' | 'infeasible'; report: unknown; actor?: Actor; reason?: string; at: number },
 ): Promise<{ id: string; created: boolean; state: string; report: unknown }> {
   const inserted = await conn.execute(
     `insert into review_run (campaign_id, kind, seed, algorithm, state, report, actor, reason, at) values (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
@@ -786,6 +797,78 @@ export function reviewActivities(deps: ActivityDeps) {
         if (newest) await mailAssigned(conn, input.campaignId, campaign.name, `fourth-${out.runId}`, new Map([[newest.expert_account_id, { spaces: 1, deadline: deadline ?? closesAt }]]));
       }
       const { experts: _e, expertId: _x, ...result } = out;
+      return result;
+    },
+
+    /**
+     * 重新评审 [ours]: an objection upheld with a re-review sends the space back to review by new
+     * experts — a new round, drawn seat by seat under every constraint of the draw (other cities
+     * only, no declared conflict, least loaded, seeded tie-break) and never an expert who was on
+     * the space in any earlier round. Keyed by the objection: a retry finds its run and only
+     * announces again (the lifecycle ignores a list it already has).
+     */
+    async drawReReview(input: { campaignId: string; entrantId: string; objectionId: string; at: number; actor: Actor; reason: string }): Promise<ReReviewResult> {
+      const em = orm.em.fork();
+      const conn = em.getConnection();
+      const campaign = await loadCampaign(conn, input.campaignId);
+      const perSpace = perSpaceOf(campaign);
+      const seed = `re-review:${input.objectionId}`;
+      const deadline = drawDeadline(input.at, reviewClose(campaign)) ?? reviewClose(campaign);
+      const out = await em.transactional(async (tx): Promise<ReReviewResult & { fresh: boolean }> => {
+        const c: Conn = tx;
+        await c.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`review-draw:${input.campaignId}`]);
+        const prior = await c.execute(`select id, state from review_run where campaign_id = ? and kind = 're_review' and seed = ?`, [input.campaignId, seed]);
+        if (prior.length > 0) {
+          const rows = await c.execute(`select expert_account_id, round from review_assignment where run_id = ? order by expert_account_id`, [prior[0].id]);
+          return { status: prior[0].state === 'done' ? 'drawn' : 'infeasible', runId: String(prior[0].id), round: rows[0]?.round ?? null, experts: rows.map((r: { expert_account_id: string }) => r.expert_account_id), problems: [], deadline, fresh: false };
+        }
+        const [space] = await c.execute(`select id, city_id from entrant where id = ? and campaign_id = ?`, [input.entrantId, input.campaignId]);
+        if (!space) return { status: 'infeasible', runId: null, round: null, experts: [], problems: [{ kind: 'invalid_input', message: `no entrant ${input.entrantId} in this campaign`, spaceIds: [input.entrantId] }], deadline: null, fresh: false };
+        const earlier: { expert_account_id: string; round: number }[] = await c.execute(`select expert_account_id, round from review_assignment where entrant_id = ?`, [input.entrantId]);
+        const round = Math.max(REVIEW_ROUND, ...earlier.map((r) => r.round)) + 1;
+        const ever = [...new Set(earlier.map((r) => r.expert_account_id))];
+        const [pool, loads, conflicts] = await Promise.all([expertPool(c, input.campaignId), activeLoads(c, input.campaignId), conflictsOf(c, input.campaignId, space.id)]);
+        const chosen: string[] = [];
+        let problems: AssignmentProblem[] = [];
+        for (let seat = 1; seat <= perSpace; seat += 1) {
+          const placeholder = `re-review-seat-${seat}`;
+          const result = replace({
+            assignment: { [space.id]: [...chosen, placeholder] },
+            loads,
+            spaceId: space.id,
+            expertId: placeholder,
+            spaces: [{ id: space.id, cityId: space.city_id }],
+            experts: pool,
+            conflicts,
+            seed,
+            exclude: ever,
+          });
+          if (!result.ok) {
+            problems = result.problems;
+            break;
+          }
+          chosen.push(result.expertId);
+          loads[result.expertId] = (loads[result.expertId] ?? 0) + 1;
+        }
+        const ok = chosen.length === perSpace;
+        const report = ok ? { entrantId: space.id, objectionId: input.objectionId, round, experts: chosen } : { entrantId: space.id, objectionId: input.objectionId, round, problems };
+        const run = await insertRun(c, { campaignId: input.campaignId, kind: 're_review', seed, state: ok ? 'done' : 'infeasible', report, actor: input.actor, reason: input.reason, at: input.at });
+        if (!ok) return { status: 'infeasible', runId: run.id, round, experts: [], problems, deadline: null, fresh: true };
+        for (const expertId of chosen) {
+          await c.execute(
+            `insert into review_assignment (campaign_id, entrant_id, expert_account_id, round, purpose, run_id, assigned_at, deadline) values (?, ?, ?, ?, 're_review', ?, ?, ?)
+             on conflict (entrant_id, expert_account_id, round) do nothing`,
+            [input.campaignId, space.id, expertId, round, run.id, new Date(input.at), new Date(deadline)],
+          );
+        }
+        return { status: 'drawn', runId: run.id, round, experts: chosen, problems: [], deadline, fresh: true };
+      });
+      if (out.status === 'drawn') {
+        const [e] = await conn.execute(`select workflow_id from entrant where id = ?`, [input.entrantId]);
+        await signalAssignment(e.workflow_id, out.experts, seed, input.actor, `重新评审：${input.reason}`);
+        await mailAssigned(conn, input.campaignId, campaign.name, `re-review-${out.runId}`, new Map(out.experts.map((x) => [x, { spaces: 1, deadline }])));
+      }
+      const { fresh: _f, ...result } = out;
       return result;
     },
   };

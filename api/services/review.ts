@@ -6,7 +6,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CampaignConfig } from '../../lib/campaign-config';
 import { AppError } from '../../lib/errors';
 import { campaignWorkflowId } from '../../lib/ids';
-import { effectiveDeadline, REVIEW_ROUND } from '../../lib/rules/review-stage';
+import { effectiveDeadline } from '../../lib/rules/review-stage';
 import type { EntrantState } from '../../lib/rules/entrant-state';
 import type { Principal } from '../../lib/rules/scope';
 import type { Category, Schedule } from '../../lib/rules/schedule';
@@ -20,7 +20,9 @@ interface AssignmentRow {
   entrant_id: string;
   campaign_id: string;
   campaign: string;
-  purpose: 'review' | 'replacement' | 'fourth_review';
+  purpose: 'review' | 'replacement' | 'fourth_review' | 're_review';
+  /** The space's current review round (a re-review after an upheld objection is a new one). */
+  round: number;
   assigned_at: Date;
   deadline: Date | null;
   category: Category;
@@ -50,7 +52,7 @@ interface AssignmentRow {
 }
 
 const ASSIGNMENT_SQL = `
-  select a.entrant_id, a.campaign_id, c.name as campaign, a.purpose, a.assigned_at, a.deadline,
+  select a.entrant_id, a.campaign_id, c.name as campaign, a.purpose, a.round, a.assigned_at, a.deadline,
          e.category, e.name, e.subject, e.stage, e.space_url, e.platform, e.browse_credentials, e.state, e.workflow_id,
          e.city_id, ci.name as city, co.name as county, s.name as school,
          rs.top_ranked, rs.recommended, c.config, c.schedule,
@@ -63,11 +65,12 @@ const ASSIGNMENT_SQL = `
   join city ci on ci.id = e.city_id
   left join review_selection rs on rs.entrant_id = e.id
   left join expert_score sc on sc.entrant_id = a.entrant_id and sc.expert_account_id = a.expert_account_id and sc.round = a.round
-  where a.expert_account_id = ? and a.round = ? and a.replaced_at is null`;
+  where a.expert_account_id = ? and a.replaced_at is null
+    and a.round = (select max(x.round) from review_assignment x where x.entrant_id = a.entrant_id)`;
 
 /** An expert's assignment on a space, or 404: a space not assigned to it does not exist for it. */
 async function loadAssignment(deps: ApiDeps, expertId: string, entrantId: string): Promise<AssignmentRow> {
-  const [row] = await deps.orm.em.fork().getConnection().execute(`${ASSIGNMENT_SQL} and a.entrant_id = ?`, [expertId, REVIEW_ROUND, entrantId]);
+  const [row] = await deps.orm.em.fork().getConnection().execute(`${ASSIGNMENT_SQL} and a.entrant_id = ?`, [expertId, entrantId]);
   if (!row) throw new AppError('NotFound', `no space ${entrantId} is assigned to you`);
   return row as AssignmentRow;
 }
@@ -144,7 +147,7 @@ export type AssignmentView = ReturnType<typeof describeAssignment>;
 export async function listAssignments(deps: ApiDeps, p: Principal, campaignId?: string): Promise<AssignmentView[]> {
   const rows: AssignmentRow[] = await deps.orm.em.fork().getConnection().execute(
     `${ASSIGNMENT_SQL}${campaignId ? ' and a.campaign_id = ?' : ''} order by a.assigned_at, a.entrant_id limit 1000`,
-    campaignId ? [p.accountId, REVIEW_ROUND, campaignId] : [p.accountId, REVIEW_ROUND],
+    campaignId ? [p.accountId, campaignId] : [p.accountId],
   );
   const now = deps.clock();
   return rows.map((r) => describeAssignment(deps, r, now));
@@ -193,7 +196,7 @@ export async function submitScore(deps: ApiDeps, p: Principal, entrantId: string
          set items = excluded.items, rubric_total = excluded.rubric_total, adjustment = excluded.adjustment, total = excluded.total, updated_at = excluded.updated_at
          where not expert_score.locked
        returning id`,
-      [row.campaign_id, entrantId, p.accountId, REVIEW_ROUND, JSON.stringify(body.items), sheet.rubricTotal, sheet.adjustment, sheet.total, at, at],
+      [row.campaign_id, entrantId, p.accountId, row.round, JSON.stringify(body.items), sheet.rubricTotal, sheet.adjustment, sheet.total, at, at],
     );
     if (stored.length === 0) throw new AppError('DeadlinePassed', 'this score is locked');
     try {
@@ -221,7 +224,7 @@ async function recordDiscrepancy(deps: ApiDeps, row: AssignmentRow, now: number)
     `select a.purpose, a.expert_account_id, s.total from review_assignment a
      left join expert_score s on s.entrant_id = a.entrant_id and s.expert_account_id = a.expert_account_id and s.round = a.round
      where a.entrant_id = ? and a.round = ? and a.replaced_at is null order by a.expert_account_id`,
-    [row.entrant_id, REVIEW_ROUND],
+    [row.entrant_id, row.round],
   );
   const perSpace = row.config.review?.expertsPerSpace ?? 3;
   if (experts.some((e) => e.purpose === 'fourth_review') || experts.length < perSpace || experts.some((e) => e.total === null)) return;
@@ -235,12 +238,12 @@ async function recordDiscrepancy(deps: ApiDeps, row: AssignmentRow, now: number)
       `insert into review_flag (campaign_id, entrant_id, round, spread, threshold, totals, state, flagged_at, updated_at) values (?, ?, ?, ?, ?, ?::jsonb, 'open', ?, ?)
        on conflict (entrant_id, round) do update set spread = excluded.spread, threshold = excluded.threshold, totals = excluded.totals, updated_at = excluded.updated_at,
          state = case when review_flag.state = 'fourth_review' then review_flag.state else 'open' end`,
-      [row.campaign_id, row.entrant_id, REVIEW_ROUND, d.spread, threshold, detail, at, at],
+      [row.campaign_id, row.entrant_id, row.round, d.spread, threshold, detail, at, at],
     );
   } else {
     await conn.execute(
       `update review_flag set state = 'cleared', spread = ?, totals = ?::jsonb, updated_at = ? where entrant_id = ? and round = ? and state = 'open'`,
-      [d.spread, detail, at, row.entrant_id, REVIEW_ROUND],
+      [d.spread, detail, at, row.entrant_id, row.round],
     );
   }
 }
@@ -320,12 +323,12 @@ export async function listSpaces(deps: ApiDeps, campaignId: string, page: number
   const ids = `{${spaces.map((s) => s.entrant_id).join(',')}}`;
   const experts: Record<string, unknown>[] = spaces.length
     ? await conn.execute(
-        `select a.entrant_id, a.expert_account_id, acc.display_name, ci.name as city, a.purpose, a.assigned_at, a.deadline, a.replaced_at, a.replacement_kind, a.replaced_by, a.reason,
+        `select a.entrant_id, a.expert_account_id, acc.display_name, ci.name as city, a.purpose, a.round, a.assigned_at, a.deadline, a.replaced_at, a.replacement_kind, a.replaced_by, a.reason,
                 s.total, s.adjustment, s.locked
          from review_assignment a join account acc on acc.id = a.expert_account_id left join city ci on ci.id = acc.city_id
          left join expert_score s on s.entrant_id = a.entrant_id and s.expert_account_id = a.expert_account_id and s.round = a.round
-         where a.entrant_id = any(?::uuid[]) and a.round = ? order by a.assigned_at, a.id`,
-        [ids, REVIEW_ROUND],
+         where a.entrant_id = any(?::uuid[]) order by a.round, a.assigned_at, a.id`,
+        [ids],
       )
     : [];
   return {
@@ -348,6 +351,7 @@ export async function listSpaces(deps: ApiDeps, campaignId: string, page: number
           name: x.display_name,
           city: x.city,
           purpose: x.purpose,
+          round: x.round,
           assignedAt: new Date(x.assigned_at as string).toISOString(),
           deadline: x.deadline ? new Date(x.deadline as string).toISOString() : null,
           replaced: x.replaced_at ? { at: new Date(x.replaced_at as string).toISOString(), kind: x.replacement_kind, by: x.replaced_by ?? null, reason: x.reason } : null,

@@ -6,6 +6,7 @@ import { Migration20261203160000_recommendations_experts } from './Migration2026
 import { Migration20261203170000_review } from './Migration20261203170000_review';
 import { Migration20261203190000_audit_log } from './Migration20261203190000_audit_log';
 import { Migration20261203200000_results } from './Migration20261203200000_results';
+import { Migration20261203210000_re_review } from './Migration20261203210000_re_review';
 
 // Listed explicitly (not globbed) so tsx, jest and a compiled build all load the same set.
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261203170000_review', class: Migration20261203170000_review },
   { name: 'Migration20261203190000_audit_log', class: Migration20261203190000_audit_log },
   { name: 'Migration20261203200000_results', class: Migration20261203200000_results },
+  { name: 'Migration20261203210000_re_review', class: Migration20261203210000_re_review },
 ];

@@ -3,13 +3,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import type { Orm } from '../../db/orm';
 import { publicationWorkflowId, TASK_QUEUE } from '../../lib/ids';
-import { assignmentSignal, entrantStateQuery, publication, publicationStateQuery } from '../../workflows';
+import { entrantStateQuery, publication, publicationStateQuery } from '../../workflows';
 import { loginAs, testApi, type TestApi } from '../helpers/api';
 import { testOrm } from '../helpers/db';
 import { exportHistory } from '../helpers/histories';
 import { startWorker, timeSkippingEnv, type RunningWorker } from '../helpers/temporal';
 import { eventually } from '../helpers/wait';
-import { NEW_EXPERTS, province, resultOf, reviewedCampaign, rowState, scoreAll, stateIs, workerOrm, type Entrant } from '../results/fixture';
+import { province, resultOf, reviewedCampaign, rowState, stateIs, workerOrm, type Entrant } from '../results/fixture';
+import { addExpert, login, sheet } from '../review/fixture';
 
 const DAY = 86_400_000;
 
@@ -127,7 +128,7 @@ describe('publication (公示) and finalisation', () => {
     await exportHistory('publication-finalised', handle);
   });
 
-  test('when objections are upheld, then a correction is recorded and re-placed, a disqualification ends the entrant, and a re-review holds it until its new review completes', async () => {
+  test('when objections are upheld, then a correction is recorded and re-placed, a disqualification ends the entrant, and a re-review by newly drawn experts holds it until their scores are in', async () => {
     const c = await reviewedCampaign(env, orm, [90, 88, 86, 84, 82, 80].map((score) => ({ score })), { awards: { tiers: [{ key: 'first', count: 1 }, { key: 'second', count: 1 }, { key: 'third', count: 1 }] } });
     const handle = await publish(c.campaignId);
     await Promise.all(c.entrants.map((e) => stateIs(e.handle, 'published')));
@@ -151,9 +152,36 @@ describe('publication (公示) and finalisation', () => {
     expect(dq.decisions.at(-1)).toMatchObject({ actor: { role: 'auditor', accountId: auditor.id } });
     expect(dq.decisions.at(-1)!.reason).toContain('经核实存在版权侵权');
 
+    // The expert pool: the space's first three experts (round 1), three more from other
+    // cities, and one from the space's own city. The re-review may draw only the three.
+    const conn = orm.em.fork().getConnection();
+    const [space] = await conn.execute(`select e.city_id, ci.name as city from entrant e join city ci on ci.id = e.city_id where e.id = ?`, [rereviewed.id]);
+    const others: string[] = (await conn.execute(`select name from city where id <> ? order by id limit 6`, [space.city_id])).map((r) => String(r.name));
+    const first = await Promise.all(others.slice(0, 3).map((city) => addExpert(orm, c.campaignId, city)));
+    const fresh = await Promise.all(others.slice(3, 6).map((city) => addExpert(orm, c.campaignId, city)));
+    const sameCity = await addExpert(orm, c.campaignId, space.city);
+    const [run] = await conn.execute(
+      `insert into review_run (campaign_id, kind, seed, algorithm, state, report, at) values (?, 'assignment', 'seed-1', 'assign-v1', 'done', '{}'::jsonb, now()) returning id`,
+      [c.campaignId],
+    );
+    for (const x of first) {
+      await conn.execute(`insert into review_assignment (campaign_id, entrant_id, expert_account_id, round, purpose, run_id, assigned_at) values (?, ?, ?, 1, 'review', ?, now())`, [c.campaignId, rereviewed.id, x.id, run.id]);
+    }
+
     await settle(await object(rereviewed.id, filer, '评审专家与参赛者同校'), auditor, { decision: 'uphold', action: 'rereview', reason: '专家应回避，重新评审' });
-    await stateIs(rereviewed.handle, 'in_review');
-    expect((await rereviewed.handle.query(entrantStateQuery)).experts).toEqual([]);
+    // New experts, drawn for round 2: never an earlier one, never one of the space's city.
+    const drawn = await eventually(async () => {
+      const v = await rereviewed.handle.query(entrantStateQuery);
+      return v.state === 'in_review' && v.experts.length === 3 ? [...v.experts].sort() : undefined;
+    }, 're-review experts drawn');
+    expect(drawn).toEqual(fresh.map((x) => x.id).sort());
+    expect(drawn).not.toContain(sameCity.id);
+    const rows = await conn.execute(`select expert_account_id, round, purpose, deadline from review_assignment where entrant_id = ? and round = 2 order by expert_account_id`, [rereviewed.id]);
+    expect(rows.map((r) => String(r.expert_account_id))).toEqual(drawn);
+    expect(rows.every((r) => r.purpose === 're_review' && r.deadline !== null)).toBe(true);
+    const [reRun] = await conn.execute(`select kind, seed, state, actor from review_run where campaign_id = ? and kind = 're_review'`, [c.campaignId]);
+    expect(reRun).toMatchObject({ state: 'done', actor: { accountId: auditor.id, role: 'auditor' } });
+    expect(reRun.seed).toMatch(/^re-review:/);
 
     await env.sleep(7 * DAY + 60_000);
     expect(await outcome(corrected)).toEqual({ state: 'awarded', award: 'second' });
@@ -165,13 +193,28 @@ describe('publication (公示) and finalisation', () => {
     await eventually(async () => ((await handle.query(publicationStateQuery)).awaitingReview === 1 ? true : undefined), 'held for the re-review');
     expect((await rereviewed.handle.query(entrantStateQuery)).state).toBe('in_review');
 
-    // The new experts score it 87: placed against the published cut-offs, that is the third prize (86).
-    await rereviewed.handle.signal(assignmentSignal, { experts: NEW_EXPERTS, seed: 'rereview-1', actor: province, reason: '异议重新评审' });
-    await scoreAll(rereviewed.handle, NEW_EXPERTS, 87);
+    // The new experts score it through the API (round 2; a first-round expert no longer sees it).
+    await apiAtWorkflowTime();
+    expect((await request(api.app).get(`/api/review/assignments/${rereviewed.id}`).set(await login(api, first[0]))).status).toBe(404);
+    const totals: number[] = [];
+    for (const x of fresh) {
+      const as = await login(api, x);
+      const mine = await request(api.app).get(`/api/review/assignments/${rereviewed.id}`).set(as);
+      expect(mine.status).toBe(200);
+      expect(mine.body).toMatchObject({ purpose: 're_review', editable: true });
+      const scored = await request(api.app).put(`/api/review/assignments/${rereviewed.id}/score`).set(as).send({ items: sheet(mine.body.rubric.items, 0.87) });
+      expect(scored.status).toBe(200);
+      totals.push(scored.body.score.total);
+    }
+    const [{ n }] = await conn.execute(`select count(*)::int as n from expert_score where entrant_id = ? and round = 2`, [rereviewed.id]);
+    expect(n).toBe(3);
     await stateIs(rereviewed.handle, 'reviewed');
+    const average = Math.round((totals.reduce((a, b) => a + b, 0) / 3) * 100) / 100;
+    expect(average).toBeGreaterThanOrEqual(86);
+    expect(average).toBeLessThan(88);
     await env.sleep(60 * 60 * 1000 + 60_000);
     expect(await outcome(rereviewed)).toEqual({ state: 'awarded', award: 'third' });
-    expect(await resultOf(orm, rereviewed.id)).toMatchObject({ final_score: '87.00', award: 'third', final: true });
+    expect(await resultOf(orm, rereviewed.id)).toMatchObject({ final_score: average.toFixed(2), award: 'third', final: true });
     expect(await publicationFinal(handle)).toMatchObject({ phase: 'final', held: 0 });
     await exportHistory('publication-objections-upheld', handle);
   });
