@@ -15,6 +15,9 @@ const ROUTES = [
   ['/spaces/:id', () => import('./pages/spaces.js'), 'entrant'],
   ['/entrants/:id', () => import('./pages/spaces.js'), 'entrant'],
   ['/rankings', () => import('./pages/rankings.js'), 'rankings'],
+  ['/results', () => import('./pages/results.js'), 'results'],
+  ['/objections', () => import('./pages/objections.js'), 'objections'],
+  ['/objections/:id', () => import('./pages/objections.js'), 'objection'],
   ['/login', () => import('./pages/auth.js'), 'login'],
   ['/signup', () => import('./pages/auth.js'), 'signup'],
   ['/me', () => import('./pages/portal.js'), 'portal'],
@@ -23,6 +26,7 @@ const ROUTES = [
   ['/admin/entrants', () => import('./pages/school.js'), 'school'],
   ['/console/city', () => import('./pages/city.js'), 'city'],
   ['/console/province', () => import('./pages/province.js'), 'province'],
+  ['/console/publication', () => import('./pages/publication.js'), 'publication'],
   ['/console/report', () => import('./pages/report.js'), 'report'],
   ['/expert', () => import('./pages/expert.js'), 'expert'],
   ['/review', () => import('./pages/expert.js'), 'expert'],
@@ -37,14 +41,15 @@ function navLinks() {
     ['/', 'nav.home'],
     ['/spaces', 'nav.showcase'],
     ['/rankings', 'nav.rankings'],
+    ['/results', 'nav.results'],
   ];
   if (['teacher', 'student', 'education_worker'].includes(role)) links.push(['/me', 'nav.portal']);
   if (role === 'school_admin') links.push(['/console/school', 'nav.school']);
   if (role === 'city_admin') links.push(['/console/city', 'nav.city']);
-  if (role === 'province_admin') links.push(['/console/province', 'nav.province']);
+  if (role === 'province_admin') links.push(['/console/province', 'nav.province'], ['/console/publication', 'nav.publication']);
   if (['province_admin', 'city_admin', 'county_admin', 'auditor'].includes(role)) links.push(['/console/report', 'nav.report']);
   if (role === 'expert') links.push(['/expert', 'nav.expert']);
-  if (role === 'auditor') links.push(['/audit', 'nav.audit']);
+  if (role === 'auditor') links.push(['/audit', 'nav.audit'], ['/objections', 'nav.objections']);
   return links;
 }
 
