@@ -247,7 +247,8 @@ export async function settleObjection(deps: ApiDeps, p: Principal, id: string, b
         }
         await lifecycle.signal(scoreCorrectedSignal, { finalScore: body.finalScore!, actor, reason: because });
       } else {
-        // The lifecycle goes back to in_review with no experts: the review stage draws new ones.
+        // The lifecycle goes back to in_review with no experts; applying the settlement, the
+        // publication workflow draws new ones for a new round (activities/review.ts drawReReview).
         await lifecycle.signal(reviewReopenedSignal, { actor, reason: because });
       }
     }
