@@ -159,12 +159,18 @@ async function activeLoads(conn: Conn, campaignId: string): Promise<Record<strin
   return Object.fromEntries(rows.map((r) => [r.expert_account_id, r.n]));
 }
 
-async function spaceExperts(conn: Conn, entrantId: string): Promise<{ active: string[]; ever: string[] }> {
-  const rows: { expert_account_id: string; replaced_at: Date | null }[] = await conn.execute(
-    `select expert_account_id, replaced_at from review_assignment where entrant_id = ? and round = ? order by expert_account_id`,
-    [entrantId, REVIEW_ROUND],
+/** A space's current review round (a re-review is a new one), its active experts there, and everyone ever on it. */
+async function spaceExperts(conn: Conn, entrantId: string): Promise<{ round: number; active: string[]; ever: string[] }> {
+  const rows: { expert_account_id: string; replaced_at: Date | null; round: number }[] = await conn.execute(
+    `select expert_account_id, replaced_at, round from review_assignment where entrant_id = ? order by expert_account_id`,
+    [entrantId],
   );
-  return { active: rows.filter((r) => r.replaced_at === null).map((r) => r.expert_account_id), ever: rows.map((r) => r.expert_account_id) };
+  const round = Math.max(REVIEW_ROUND, ...rows.map((r) => r.round));
+  return {
+    round,
+    active: rows.filter((r) => r.round === round && r.replaced_at === null).map((r) => r.expert_account_id),
+    ever: [...new Set(rows.map((r) => r.expert_account_id))],
+  };
 }
 
 async function insertRun(
@@ -208,11 +214,11 @@ interface DrawOutcome {
  */
 async function replaceOnSpace(conn: Conn, ctx: DrawContext, entrantId: string, expertId: string, kind: ReplacementKind, reason: string): Promise<DrawOutcome> {
   await conn.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`review-draw:${ctx.campaignId}`]);
+  const before = await spaceExperts(conn, entrantId);
   const [row] = await conn.execute(
     `select replaced_at from review_assignment where entrant_id = ? and expert_account_id = ? and round = ? for update`,
-    [entrantId, expertId, REVIEW_ROUND],
+    [entrantId, expertId, before.round],
   );
-  const before = await spaceExperts(conn, entrantId);
   if (!row) return { status: 'not_assigned', entrantId, replaced: expertId, experts: before.active, problems: [], deadline: null };
   if (row.replaced_at) return { status: 'already_replaced', entrantId, replaced: expertId, experts: before.active, problems: [], deadline: null };
   const [space] = await conn.execute(`select id, city_id from entrant where id = ?`, [entrantId]);
@@ -230,14 +236,14 @@ async function replaceOnSpace(conn: Conn, ctx: DrawContext, entrantId: string, e
   const deadline = drawDeadline(ctx.at, ctx.closesAt);
   await conn.execute(
     `update review_assignment set replaced_at = ?, replaced_by = ?, replacement_kind = ?, reason = ? where entrant_id = ? and expert_account_id = ? and round = ?`,
-    [new Date(ctx.at), result.ok ? result.expertId : null, kind, reason, entrantId, expertId, REVIEW_ROUND],
+    [new Date(ctx.at), result.ok ? result.expertId : null, kind, reason, entrantId, expertId, before.round],
   );
   if (!result.ok) {
     return { status: 'vacant', entrantId, replaced: expertId, experts: before.active.filter((e) => e !== expertId), problems: result.problems, deadline: null };
   }
   await conn.execute(
     `insert into review_assignment (campaign_id, entrant_id, expert_account_id, round, purpose, run_id, assigned_at, deadline) values (?, ?, ?, ?, 'replacement', ?, ?, ?)`,
-    [ctx.campaignId, entrantId, result.expertId, REVIEW_ROUND, ctx.runId, new Date(ctx.at), deadline === null ? null : new Date(deadline)],
+    [ctx.campaignId, entrantId, result.expertId, before.round, ctx.runId, new Date(ctx.at), deadline === null ? null : new Date(deadline)],
   );
   return { status: 'replaced', entrantId, replaced: expertId, expertId: result.expertId, experts: result.experts, problems: [], deadline };
 }
@@ -618,11 +624,11 @@ export function reviewActivities(deps: ActivityDeps) {
       for (;;) {
         const late: { entrant_id: string; expert_account_id: string }[] = await conn.execute(
           `select a.entrant_id, a.expert_account_id from review_assignment a join entrant e on e.id = a.entrant_id
-           where a.campaign_id = ? and a.round = ? and a.replaced_at is null and e.state = 'in_review'
+           where a.campaign_id = ? and a.round = (select max(x.round) from review_assignment x where x.entrant_id = a.entrant_id) and a.replaced_at is null and e.state = 'in_review'
              and greatest(coalesce(a.deadline, ?), ?) <= ?
              and not exists (select 1 from expert_score s where s.entrant_id = a.entrant_id and s.expert_account_id = a.expert_account_id and s.round = a.round)
            order by a.entrant_id, a.expert_account_id limit ?`,
-          [input.campaignId, REVIEW_ROUND, close, close, at, PAGE],
+          [input.campaignId, close, close, at, PAGE],
         );
         if (late.length === 0) break;
         for (const l of late) {
@@ -671,9 +677,9 @@ export function reviewActivities(deps: ActivityDeps) {
 
       const [next] = await conn.execute(
         `select min(greatest(coalesce(a.deadline, ?), ?)) as at from review_assignment a join entrant e on e.id = a.entrant_id
-         where a.campaign_id = ? and a.round = ? and a.replaced_at is null and e.state = 'in_review' and greatest(coalesce(a.deadline, ?), ?) > ?
+         where a.campaign_id = ? and a.round = (select max(x.round) from review_assignment x where x.entrant_id = a.entrant_id) and a.replaced_at is null and e.state = 'in_review' and greatest(coalesce(a.deadline, ?), ?) > ?
            and not exists (select 1 from expert_score s where s.entrant_id = a.entrant_id and s.expert_account_id = a.expert_account_id and s.round = a.round)`,
-        [close, close, input.campaignId, REVIEW_ROUND, close, close, at],
+        [close, close, input.campaignId, close, close, at],
       );
       return { runId: run.id, late: all.length, replaced: all.length - vacant.length, vacant: vacant.length, locked: locked.length, nextAt: next?.at ? new Date(next.at).getTime() : null };
     },
@@ -715,13 +721,13 @@ export function reviewActivities(deps: ActivityDeps) {
       });
       // A retry after the commit finds the expert already replaced; announce from the rows.
       const [row] = await conn.execute(
-        `select replaced_by, replacement_kind from review_assignment where entrant_id = ? and expert_account_id = ? and round = ?`,
-        [input.entrantId, input.expertAccountId, REVIEW_ROUND],
+        `select replaced_by, replacement_kind from review_assignment where entrant_id = ? and expert_account_id = ? order by round desc limit 1`,
+        [input.entrantId, input.expertAccountId],
       );
       const retried = outcome.status === 'already_replaced' && !created;
       if (row?.replacement_kind === input.kind && (outcome.status === 'replaced' || outcome.status === 'vacant' || retried)) {
         const [newRow] = row.replaced_by
-          ? await conn.execute(`select deadline from review_assignment where entrant_id = ? and expert_account_id = ? and round = ?`, [input.entrantId, row.replaced_by, REVIEW_ROUND])
+          ? await conn.execute(`select deadline from review_assignment where entrant_id = ? and expert_account_id = ? order by round desc limit 1`, [input.entrantId, row.replaced_by])
           : [undefined];
         const o: DrawOutcome & { kind: ReplacementKind } = {
           ...outcome,
@@ -779,7 +785,7 @@ export function reviewActivities(deps: ActivityDeps) {
         await c.execute(
           `insert into review_assignment (campaign_id, entrant_id, expert_account_id, round, purpose, run_id, assigned_at, deadline) values (?, ?, ?, ?, 'fourth_review', ?, ?, ?)
            on conflict (entrant_id, expert_account_id, round) do nothing`,
-          [input.campaignId, space.id, result.expertId, REVIEW_ROUND, run.id, new Date(input.at), deadline === null ? null : new Date(deadline)],
+          [input.campaignId, space.id, result.expertId, on.round, run.id, new Date(input.at), deadline === null ? null : new Date(deadline)],
         );
         await c.execute(`update review_flag set state = 'fourth_review', ordered_by = ?, ordered_at = ?, reason = ?, updated_at = ? where id = ?`, [
           UUID.test(input.actor.accountId) ? input.actor.accountId : null,

@@ -519,8 +519,19 @@ describe('a whole campaign, end to end', () => {
     expect(drawn.filter((x) => firstRound.includes(x))).toEqual([]);
     for (const x of drawn) expect(experts.get(x)!.cityId).not.toBe(upheld.city.id);
     expect(await currentExperts(upheld.id)).toEqual([...drawn].sort());
+    // One of them declares a conflict (回避): a new draw for the same round takes over, again
+    // never anyone who was on the space before.
     await now();
-    for (const x of drawn) await score(x, upheld.id, Math.min(1, levelOf(upheld.id) + 0.05));
+    const stepping = drawn[0];
+    const conflict = await request(api.app).post(`/api/review/assignments/${upheld.id}/conflict`).set(experts.get(stepping)!.auth).send({ reason: '与参赛者同校' });
+    expectStatus(conflict, 200);
+    expect(conflict.body.outcome).toBe('replaced');
+    const second = await currentExperts(upheld.id);
+    expect(second).toHaveLength(3);
+    expect(second.filter((x) => firstRound.includes(x) || x === stepping)).toEqual([]);
+    for (const x of second) expect(experts.get(x)!.cityId).not.toBe(upheld.city.id);
+    await eventually(async () => ((await handleOf(upheld).query(entrantStateQuery)).experts.slice().sort().join() === second.join() ? true : undefined), 'the lifecycle told the new list');
+    for (const x of second) await score(x, upheld.id, Math.min(1, levelOf(upheld.id) + 0.05));
     await allIn([upheld], 'reviewed', 'the re-review complete');
   });
 
