@@ -1,7 +1,7 @@
 // Province sections over the voting, expert and review APIs: vote-brushing flags (刷票) with
 // their evidence, expert nominations to select (遴选), the expert pool (专家库) and the review
 // assignment report.
-import { api, ApiError, badge, confirmDialog, errorText, field, fmtTime, h, statusLine, table, toast } from '../lib.js';
+import { api, ApiError, badge, confirmDialog, errorText, field, fmtTime, h, pct, statusLine, table, toast } from '../lib.js';
 import { stageLabel, t } from '../i18n.js';
 
 /** A section whose API is missing (404) is left out; any other failure is shown. */
@@ -25,7 +25,7 @@ function evidenceView(ev) {
   const scalars = Object.entries(ev).filter(([, v]) => v === null || typeof v !== 'object');
   const nested = Object.entries(ev).filter(([, v]) => v !== null && typeof v === 'object');
   return h('div', {},
-    h('dl', { class: 'facts' }, scalars.map(([k, v]) => [h('dt', {}, t(`evidence.${k}`) === `evidence.${k}` ? k : t(`evidence.${k}`)), h('dd', {}, String(v))])),
+    h('dl', { class: 'facts' }, scalars.map(([k, v]) => [h('dt', {}, t(`evidence.${k}`) === `evidence.${k}` ? k : t(`evidence.${k}`)), h('dd', {}, k === 'share' && typeof v === 'number' ? pct(v) : String(v))])),
     nested.map(([k, v]) => h('details', {}, h('summary', {}, t(`evidence.${k}`) === `evidence.${k}` ? k : t(`evidence.${k}`)), h('pre', { class: 'evidence' }, JSON.stringify(v, null, 1)))));
 }
 
@@ -60,6 +60,8 @@ async function flagsSection(ctx, c) {
 }
 
 const nominationLabel = (s) => t(`nomination.${s}`);
+/** A code in words, or the code itself when the dictionary does not know it yet. */
+const label = (prefix, code) => (t(`${prefix}.${code}`) === `${prefix}.${code}` ? code : t(`${prefix}.${code}`));
 
 async function nominationsSection(ctx, c) {
   const list = await api('GET', `/api/nominations?${new URLSearchParams({ campaignId: c.id, state: 'nominated' })}`);
@@ -142,7 +144,7 @@ async function assignmentSection(ctx, c) {
   return h('section', { 'aria-labelledby': 'assign-h' },
     h('h2', { id: 'assign-h' }, t('review.title')),
     last
-      ? h('p', {}, t('review.lastRun', { at: fmtTime(last.at), kind: last.kind, seed: last.seed, state: last.state }), ' ',
+      ? h('p', {}, t('review.lastRun', { at: fmtTime(last.at), kind: label('review.kind', last.kind), seed: last.seed, state: label('review.state', last.state) }), ' ',
           h('details', {}, h('summary', {}, t('review.report')), h('pre', { class: 'evidence' }, JSON.stringify(last.report, null, 1))))
       : h('p', { class: 'muted' }, t('review.noRun')),
     h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: redraw }, t('review.redraw')), status.el),

@@ -95,10 +95,12 @@ function boostQueue(boosts) {
     const status = statusLine();
     const cell = h('td', { class: 'actions' });
     const reason = h('input', { type: 'text', maxlength: 2000, 'aria-label': t('school.boost.reasonFor', { name: b.student.name ?? '' }), placeholder: t('school.reason') });
+    // Each row's buttons say whose boost they decide (a screen reader lists them out of their rows).
+    const who = { student: b.student.name ?? '', teacher: b.entrant.name ?? '' };
     cell.append(
-      h('button', { type: 'button', onclick: decide(b, cell, status, 'accept') }, t('school.boost.accept')), ' ',
+      h('button', { type: 'button', 'aria-label': t('school.boost.acceptWho', who), onclick: decide(b, cell, status, 'accept') }, t('school.boost.accept')), ' ',
       reason, ' ',
-      h('button', { type: 'button', class: 'danger', onclick: () => (reason.value.trim() ? decide(b, cell, status, 'reject', reason.value.trim())() : (status.fail(t('phase.reasonRequired')), reason.focus())) }, t('school.boost.reject')),
+      h('button', { type: 'button', class: 'danger', 'aria-label': t('school.boost.rejectWho', who), onclick: () => (reason.value.trim() ? decide(b, cell, status, 'reject', reason.value.trim())() : (status.fail(t('phase.reasonRequired')), reason.focus())) }, t('school.boost.reject')),
       status.el);
     return h('tr', {},
       h('th', { scope: 'row' }, b.entrant.name),

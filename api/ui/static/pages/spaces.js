@@ -150,6 +150,14 @@ async function entrantPage(ctx) {
   ];
 }
 
+/** Upload refusals in the student's words: what kind of file, or how large, is accepted. */
+function boostRefusal(err) {
+  if (err instanceof ApiError && err.code === 'UnsupportedMediaType') return t('boost.notVideo');
+  const max = err instanceof ApiError && err.code === 'PayloadTooLarge' ? Number(err.details?.maxBytes) : NaN;
+  if (max > 0) return t('boost.tooLarge', { max: max >= 1048576 ? `${Math.round(max / 1048576)} MB` : `${Math.ceil(max / 1024)} KB` });
+  return errorText(err);
+}
+
 /** 学生助力: accepted boosts play here; a logged-in student uploads a video, with progress. */
 function boostSection(e, me, boosts) {
   const accepted = boosts.filter((b) => b.state === 'accepted');
@@ -190,7 +198,8 @@ function boostSection(e, me, boosts) {
         status.ok(t('boost.done'));
         form.reset();
       } catch (err) {
-        status.fail(errorText(err));
+        bar.hidden = true;
+        status.fail(boostRefusal(err));
       } finally {
         submit.disabled = false;
       }
