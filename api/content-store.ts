@@ -5,7 +5,7 @@
 // place only when it is whole and accepted — a refused upload leaves nothing behind.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../lib/errors';
@@ -121,6 +121,34 @@ export class LocalContentStore {
     if (await this.size(sha256)) await unlink(tmp);
     else await rename(tmp, final);
     return { sha256, bytes, type: type! };
+  }
+
+  /**
+   * Removes partial uploads left by a process that stopped mid-upload (a finished or refused
+   * upload never leaves one). Only those older than `olderThanMs`: another API process sharing
+   * the directory may be streaming one right now. Answers how many were removed.
+   */
+  async sweepAbandoned(olderThanMs = 60 * 60 * 1000, now = Date.now()): Promise<number> {
+    const tmpDir = path.join(this.root, 'tmp');
+    let names: string[];
+    try {
+      names = await readdir(tmpDir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names.filter((n) => n.endsWith('.part'))) {
+      const file = path.join(tmpDir, name);
+      try {
+        if (now - (await stat(file)).mtimeMs >= olderThanMs) {
+          await unlink(file);
+          removed += 1;
+        }
+      } catch {
+        // gone meanwhile: finished or swept by another process
+      }
+    }
+    return removed;
   }
 
   /** The stored size, or undefined when there is no such file. */
