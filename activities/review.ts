@@ -333,7 +333,7 @@ export function reviewActivities(deps: ActivityDeps) {
     await mailAssigned(conn, campaignId, campaign.name, key, came);
   }
 
-  return {
+  const activities = {
     /**
      * 入选评审 for one category group at its voting close: the top K by ranking plus every
      * city-recommended space enter review, every other approved entrant is told it was not
@@ -684,6 +684,23 @@ export function reviewActivities(deps: ActivityDeps) {
       return { runId: run.id, late: all.length, replaced: all.length - vacant.length, vacant: vacant.length, locked: locked.length, nextAt: next?.at ? new Date(next.at).getTime() : null };
     },
 
+    /**
+     * During finalisation, for spaces held by a re-review: an expert of the new round whose own
+     * deadline passed without a score is replaced as at the review's close (the same sweep), so
+     * one absent expert cannot hold a published entrant for ever. Nothing late: nothing written.
+     */
+    async sweepLateReReviews(input: { campaignId: string; seed: string; at: number }): Promise<SweepResult | null> {
+      const [late] = await orm.em.fork().getConnection().execute(
+        `select 1 from review_assignment a join entrant e on e.id = a.entrant_id
+          where a.campaign_id = ? and a.round > ? and a.replaced_at is null and e.state = 'in_review' and a.deadline <= ?
+            and a.round = (select max(x.round) from review_assignment x where x.entrant_id = a.entrant_id)
+            and not exists (select 1 from expert_score s where s.entrant_id = a.entrant_id and s.expert_account_id = a.expert_account_id and s.round = a.round)
+          limit 1`,
+        [input.campaignId, REVIEW_ROUND, new Date(input.at)],
+      );
+      return late ? activities.replaceLateExperts(input) : null;
+    },
+
     /** An expert declines a space or declares a conflict (回避): it comes off, a new draw takes over. */
     async replaceReviewExpert(input: {
       campaignId: string;
@@ -878,4 +895,5 @@ export function reviewActivities(deps: ActivityDeps) {
       return result;
     },
   };
+  return activities;
 }

@@ -6,8 +6,10 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -61,7 +63,7 @@ export const objectionFiledSignal = defineSignal<[ObjectionNews]>('objectionFile
 export const objectionSettledSignal = defineSignal<[ObjectionSettlement]>('objectionSettled');
 export const publicationStateQuery = defineQuery<PublicationView>('state');
 
-const { snapshotResults, recordNoticeExtension, processObjections } = proxyActivities<Activities>({
+const { snapshotResults, recordNoticeExtension, processObjections, sweepLateReReviews } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['Conflict'] },
 });
@@ -165,8 +167,12 @@ export async function publication(input: PublicationInput): Promise<PublicationV
     held = swept.held;
     awaitingReview = swept.awaitingReview;
     if (swept.final) break;
-    if (awaitingReview > 0) await condition(() => news, REVIEW_RECHECK_MS);
-    else await condition(() => news);
+    if (awaitingReview > 0) {
+      // A re-review expert past its own deadline without a score is replaced, with a seed
+      // from this history (added with a patch: earlier histories never called it).
+      if (patched('re-review-sweep')) await sweepLateReReviews({ campaignId: input.campaignId, seed: uuid4(), at: Date.now() });
+      await condition(() => news, REVIEW_RECHECK_MS);
+    } else await condition(() => news);
     if (workflowInfo().continueAsNewSuggested) await carryOn();
   }
   phase = 'final';

@@ -495,6 +495,7 @@ describe('a whole campaign, end to end', () => {
   let upheld: Entrant;
   let dismissed: Entrant;
   let firstRound: string[];
+  let reReviewLate: string;
   test('during the notice, one objection is dismissed and one upheld with a re-review by newly drawn experts', async () => {
     await now();
     const results = await sql(`select entrant_id from result where campaign_id = ? and ranking_group = 'teacher' order by published_rank`, [campaignId]);
@@ -531,11 +532,31 @@ describe('a whole campaign, end to end', () => {
     expect(second.filter((x) => firstRound.includes(x) || x === stepping)).toEqual([]);
     for (const x of second) expect(experts.get(x)!.cityId).not.toBe(upheld.city.id);
     await eventually(async () => ((await handleOf(upheld).query(entrantStateQuery)).experts.slice().sort().join() === second.join() ? true : undefined), 'the lifecycle told the new list');
-    for (const x of second) await score(x, upheld.id, Math.min(1, levelOf(upheld.id) + 0.05));
-    await allIn([upheld], 'reviewed', 'the re-review complete');
+    // Two of them score; the third never does.
+    reReviewLate = second[2];
+    for (const x of second.slice(0, 2)) await score(x, upheld.id, Math.min(1, levelOf(upheld.id) + 0.05));
+    expect(await stateOf(upheld)).toBe('in_review');
   });
 
-  test('the notice ends: every entrant learns its award or none, and the results are final', async () => {
+  test('the absent re-review expert is replaced at its deadline; the notice ends: every entrant learns its award or none, and the results are final', async () => {
+    // The conflict's replacement woke the campaign's deadline sweep, which now covers the new
+    // round too (without one, the publication's finalisation sweeps: test/workflows/publication.test.ts).
+    const [{ deadline }] = await sql(`select deadline from review_assignment where entrant_id = ? and expert_account_id = ? and round = 2`, [upheld.id, reReviewLate]);
+    await sleepUntil(new Date(deadline).getTime() + 60_000);
+    const reviewers = await eventually(async () => {
+      const on = await currentExperts(upheld.id);
+      return on.includes(reReviewLate) ? undefined : on;
+    }, 'the re-review expert replaced', 60_000);
+    const [row] = await sql(`select replaced_by, replacement_kind from review_assignment where entrant_id = ? and expert_account_id = ? and round = 2`, [upheld.id, reReviewLate]);
+    expect(row.replacement_kind).toBe('late');
+    expect(reviewers).toHaveLength(3);
+    expect(reviewers).toContain(row.replaced_by);
+    expect(experts.get(row.replaced_by)!.cityId).not.toBe(upheld.city.id);
+    expect([...firstRound, reReviewLate]).not.toContain(row.replaced_by);
+    await now();
+    await score(row.replaced_by, upheld.id, Math.min(1, levelOf(upheld.id) + 0.05));
+    await allIn([upheld], 'reviewed', 'the re-review complete');
+
     await sleepUntil(Date.parse((await sql(`select notice_ends_at from publication where campaign_id = ?`, [campaignId]))[0].notice_ends_at) + 60_000);
     const pub = env.client.workflow.getHandle(publicationWorkflowId(campaignId));
     await eventually(async () => ((await pub.query(publicationStateQuery)).phase === 'final' ? true : undefined), 'publication final', 120_000);

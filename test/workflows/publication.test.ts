@@ -128,7 +128,7 @@ describe('publication (公示) and finalisation', () => {
     await exportHistory('publication-finalised', handle);
   });
 
-  test('when objections are upheld, then a correction is recorded and re-placed, a disqualification ends the entrant, and a re-review by newly drawn experts holds it until their scores are in', async () => {
+  test('when objections are upheld, then a correction is recorded and re-placed, a disqualification ends the entrant, and a re-review by newly drawn experts (an absent one replaced) holds it until their scores are in', async () => {
     const c = await reviewedCampaign(env, orm, [90, 88, 86, 84, 82, 80].map((score) => ({ score })), { awards: { tiers: [{ key: 'first', count: 1 }, { key: 'second', count: 1 }, { key: 'third', count: 1 }] } });
     const handle = await publish(c.campaignId);
     await Promise.all(c.entrants.map((e) => stateIs(e.handle, 'published')));
@@ -152,13 +152,13 @@ describe('publication (公示) and finalisation', () => {
     expect(dq.decisions.at(-1)).toMatchObject({ actor: { role: 'auditor', accountId: auditor.id } });
     expect(dq.decisions.at(-1)!.reason).toContain('经核实存在版权侵权');
 
-    // The expert pool: the space's first three experts (round 1), three more from other
-    // cities, and one from the space's own city. The re-review may draw only the three.
+    // The expert pool: the space's first three experts (round 1), four more from other
+    // cities, and one from the space's own city. The re-review draws three of the four.
     const conn = orm.em.fork().getConnection();
     const [space] = await conn.execute(`select e.city_id, ci.name as city from entrant e join city ci on ci.id = e.city_id where e.id = ?`, [rereviewed.id]);
-    const others: string[] = (await conn.execute(`select name from city where id <> ? order by id limit 6`, [space.city_id])).map((r) => String(r.name));
+    const others: string[] = (await conn.execute(`select name from city where id <> ? order by id limit 7`, [space.city_id])).map((r) => String(r.name));
     const first = await Promise.all(others.slice(0, 3).map((city) => addExpert(orm, c.campaignId, city)));
-    const fresh = await Promise.all(others.slice(3, 6).map((city) => addExpert(orm, c.campaignId, city)));
+    const fresh = await Promise.all(others.slice(3, 7).map((city) => addExpert(orm, c.campaignId, city)));
     const sameCity = await addExpert(orm, c.campaignId, space.city);
     const [run] = await conn.execute(
       `insert into review_run (campaign_id, kind, seed, algorithm, state, report, at) values (?, 'assignment', 'seed-1', 'assign-v1', 'done', '{}'::jsonb, now()) returning id`,
@@ -174,14 +174,33 @@ describe('publication (公示) and finalisation', () => {
       const v = await rereviewed.handle.query(entrantStateQuery);
       return v.state === 'in_review' && v.experts.length === 3 ? [...v.experts].sort() : undefined;
     }, 're-review experts drawn');
-    expect(drawn).toEqual(fresh.map((x) => x.id).sort());
+    expect(drawn.every((id) => fresh.some((x) => x.id === id))).toBe(true);
     expect(drawn).not.toContain(sameCity.id);
+    const spare = fresh.find((x) => !drawn.includes(x.id))!;
     const rows = await conn.execute(`select expert_account_id, round, purpose, deadline from review_assignment where entrant_id = ? and round = 2 order by expert_account_id`, [rereviewed.id]);
     expect(rows.map((r) => String(r.expert_account_id))).toEqual(drawn);
     expect(rows.every((r) => r.purpose === 're_review' && r.deadline !== null)).toBe(true);
     const [reRun] = await conn.execute(`select kind, seed, state, actor from review_run where campaign_id = ? and kind = 're_review'`, [c.campaignId]);
     expect(reRun).toMatchObject({ state: 'done', actor: { accountId: auditor.id, role: 'auditor' } });
     expect(reRun.seed).toMatch(/^re-review:/);
+
+    // Two of the new experts score it through the API (round 2; a first-round expert no longer
+    // sees it); the third never does.
+    await apiAtWorkflowTime();
+    expect((await request(api.app).get(`/api/review/assignments/${rereviewed.id}`).set(await login(api, first[0]))).status).toBe(404);
+    const expertOf = (id: string) => fresh.find((x) => x.id === id)!;
+    const totals: number[] = [];
+    const scoreAs = async (x: { username: string; password: string }, purpose: string) => {
+      const as = await login(api, x);
+      const mine = await request(api.app).get(`/api/review/assignments/${rereviewed.id}`).set(as);
+      expect(mine.status).toBe(200);
+      expect(mine.body).toMatchObject({ purpose, editable: true });
+      const scored = await request(api.app).put(`/api/review/assignments/${rereviewed.id}/score`).set(as).send({ items: sheet(mine.body.rubric.items, 0.87) });
+      expect(scored.status).toBe(200);
+      totals.push(scored.body.score.total);
+    };
+    for (const id of drawn.slice(0, 2)) await scoreAs(expertOf(id), 're_review');
+    const absent = drawn[2];
 
     await env.sleep(7 * DAY + 60_000);
     expect(await outcome(corrected)).toEqual({ state: 'awarded', award: 'second' });
@@ -193,22 +212,24 @@ describe('publication (公示) and finalisation', () => {
     await eventually(async () => ((await handle.query(publicationStateQuery)).awaitingReview === 1 ? true : undefined), 'held for the re-review');
     expect((await rereviewed.handle.query(entrantStateQuery)).state).toBe('in_review');
 
-    // The new experts score it through the API (round 2; a first-round expert no longer sees it).
+    // Past its deadline (the review window's close here, as the review is still open; 3 days
+    // from the settlement after it), the absent expert is replaced by the finalisation's hourly
+    // sweep: the one eligible expert left.
+    const [{ deadline }] = await conn.execute(`select deadline from review_assignment where entrant_id = ? and expert_account_id = ? and round = 2`, [rereviewed.id, absent]);
+    await env.sleep(Math.max(0, new Date(deadline).getTime() - (await env.currentTimeMs())) + 60 * 60 * 1000 + 60_000);
+    const now = await eventually(async () => {
+      const v = await rereviewed.handle.query(entrantStateQuery);
+      return v.experts.includes(absent) ? undefined : [...v.experts].sort();
+    }, 'the absent expert replaced');
+    expect(now).toEqual([...drawn.slice(0, 2), spare.id].sort());
+    const [gone] = await conn.execute(`select replaced_by, replacement_kind from review_assignment where entrant_id = ? and expert_account_id = ? and round = 2`, [rereviewed.id, absent]);
+    expect(gone).toEqual({ replaced_by: spare.id, replacement_kind: 'late' });
     await apiAtWorkflowTime();
-    expect((await request(api.app).get(`/api/review/assignments/${rereviewed.id}`).set(await login(api, first[0]))).status).toBe(404);
-    const totals: number[] = [];
-    for (const x of fresh) {
-      const as = await login(api, x);
-      const mine = await request(api.app).get(`/api/review/assignments/${rereviewed.id}`).set(as);
-      expect(mine.status).toBe(200);
-      expect(mine.body).toMatchObject({ purpose: 're_review', editable: true });
-      const scored = await request(api.app).put(`/api/review/assignments/${rereviewed.id}/score`).set(as).send({ items: sheet(mine.body.rubric.items, 0.87) });
-      expect(scored.status).toBe(200);
-      totals.push(scored.body.score.total);
-    }
+    await scoreAs(spare, 'replacement');
     const [{ n }] = await conn.execute(`select count(*)::int as n from expert_score where entrant_id = ? and round = 2`, [rereviewed.id]);
     expect(n).toBe(3);
     await stateIs(rereviewed.handle, 'reviewed');
+    // Placed against the published cut-offs (first 90, second 88, third 86): the third prize.
     const average = Math.round((totals.reduce((a, b) => a + b, 0) / 3) * 100) / 100;
     expect(average).toBeGreaterThanOrEqual(86);
     expect(average).toBeLessThan(88);
@@ -216,7 +237,7 @@ describe('publication (公示) and finalisation', () => {
     expect(await outcome(rereviewed)).toEqual({ state: 'awarded', award: 'third' });
     expect(await resultOf(orm, rereviewed.id)).toMatchObject({ final_score: average.toFixed(2), award: 'third', final: true });
     expect(await publicationFinal(handle)).toMatchObject({ phase: 'final', held: 0 });
-    await exportHistory('publication-objections-upheld', handle);
+    await exportHistory('publication-objections-upheld-re-review-sweep', handle);
   });
 
   test('when the province admin extends the notice, then finalisation waits for the new end and the extension is recorded with who and why', async () => {
