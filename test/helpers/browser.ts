@@ -75,3 +75,11 @@ export function watchConsole(page: Page): string[] {
   });
   return problems;
 }
+
+/** A new page on a campaign (remembered by the app from the link), watched for script errors. */
+export async function openCampaign(browser: UiBrowser, base: string, campaignId: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.context.newPage();
+  const problems = watchConsole(page);
+  await page.goto(`${base}/?campaign=${campaignId}`);
+  return { page, problems };
+}

@@ -9,7 +9,7 @@ import { defaultCampaignConfig, insertCampaign } from '../../db/seed';
 import { DEFAULT_BRUSHING, detectBrushing, type VoteSample } from '../../lib/rules/brushing';
 import { entrantStateQuery } from '../../workflows';
 import { loginAs, testApi, type TestApi } from '../helpers/api';
-import { launchBrowser, listen, logIn, screenshot, watchConsole, type UiBrowser } from '../helpers/browser';
+import { launchBrowser, listen, logIn, openCampaign, screenshot, type UiBrowser } from '../helpers/browser';
 import { makeAccount, makeCampaign, schoolByName, testOrm, uniqueId } from '../helpers/db';
 import { localEnv, startWorker, timeSkippingEnv, type RunningWorker } from '../helpers/temporal';
 import { eventually } from '../helpers/wait';
@@ -90,9 +90,7 @@ describe('the entrant portal, 学生助力 and the city’s expert nominations i
     const rejection = (await entrant()).decisions.at(-1);
     expect(rejection).toMatchObject({ to: 'rejected', reason: why });
 
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, teacher);
     await page.getByRole('heading', { level: 1, name: '我的报名' }).waitFor();
     const card = page.getByRole('article', { name: /孙老师/ });
@@ -158,9 +156,7 @@ describe('the entrant portal, 学生助力 and the city’s expert nominations i
     const admin = await makeAccount(orm, 'school_admin', { schoolId: school.id, countyId: school.county_id, cityId: school.city_id });
     const boosts = async () => conn().execute(`select state, student_account_id, video_type, video_bytes, original_name, moderated_by from boost where entrant_id = ?`, [teacherId]);
 
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, student, `/spaces/${teacherId}`);
     await page.getByRole('heading', { level: 1, name: '王老师' }).waitFor();
     const section = page.getByRole('region', { name: '学生助力' });
@@ -215,9 +211,7 @@ describe('the entrant portal, 学生助力 and the city’s expert nominations i
     const admin = await makeAccount(orm, 'city_admin', { cityId: huangshi.id });
     const email = `${uniqueId('li')}@example.cn`;
 
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, admin, '/console/city');
     await page.getByRole('heading', { level: 1, name: '市州推优' }).waitFor();
     const section = page.getByRole('region', { name: '推荐省级评审专家', exact: true }).first();
@@ -336,9 +330,7 @@ describe('the province console in the browser', () => {
 
   test('when the province admin opens the console, then the 刷票 flags show their evidence and one is dismissed with a reason; the pool and the draw are shown; phase changes state their effect first', async () => {
     const admin = await makeAccount(orm, 'province_admin');
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${fx.campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, fx.campaignId);
     await logIn(page, server.base, admin);
     await page.getByRole('heading', { level: 1, name: '省组委会' }).waitFor();
 

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Orm } from '../../db/orm';
 import { testApi, type TestApi } from '../helpers/api';
-import { launchBrowser, listen, logIn, screenshot, watchConsole, type UiBrowser } from '../helpers/browser';
+import { launchBrowser, listen, logIn, openCampaign, screenshot, type UiBrowser } from '../helpers/browser';
 import { testOrm } from '../helpers/db';
 import { startWorker, timeSkippingEnv, type RunningWorker } from '../helpers/temporal';
 import { assignmentRun, expertsOf, reviewFixture, sleepUntil, stateIs, type ReviewFixture } from '../review/fixture';
@@ -48,9 +48,7 @@ describe('专家评审 in the browser', () => {
     const [expertId] = await expertsOf(orm, space.id);
     const expert = fx.experts.find((e) => e.id === expertId)!;
 
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${fx.campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, fx.campaignId);
     await logIn(page, server.base, expert);
     await page.getByRole('heading', { level: 1, name: '专家评审' }).waitFor();
     const card = page.getByRole('article', { name: /陈老师/ });

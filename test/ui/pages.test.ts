@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import type { Orm } from '../../db/orm';
 import { loginAs, testApi, type TestApi } from '../helpers/api';
-import { launchBrowser, listen, logIn, screenshot, watchConsole, type UiBrowser } from '../helpers/browser';
+import { launchBrowser, listen, logIn, openCampaign, screenshot, type UiBrowser } from '../helpers/browser';
 import { makeAccount, makeCampaign, schoolByName, testOrm } from '../helpers/db';
 import { localEnv, startWorker, type RunningWorker } from '../helpers/temporal';
 import { eventually } from '../helpers/wait';
@@ -59,9 +59,7 @@ describe('the web UI', () => {
   });
 
   test('when someone opens the home page, then it shows the open phases and a live countdown to the next deadline', async () => {
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await page.getByRole('heading', { level: 1, name: /测试活动/ }).waitFor();
     const next = page.locator('#next-deadline');
     await expect(next.textContent()).resolves.toMatch(/距「.+」(截止|开始)还有/);
@@ -91,9 +89,7 @@ describe('the web UI', () => {
     await eventually(async () => ((await request(api.app).get(`/api/entrants/${id}`).set(teacher.auth)).body.state === 'pending_approval' ? true : undefined), 'pending_approval');
     const admin = await makeAccount(orm, 'school_admin', { schoolId: school.id, countyId: school.county_id, cityId: school.city_id });
 
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, admin);
     await page.getByRole('heading', { level: 1, name: '资格审核' }).waitFor();
     const row = page.getByRole('row', { name: /刘老师/ });
@@ -116,9 +112,7 @@ describe('the web UI', () => {
     const [huangshi] = await orm.em.fork().getConnection().execute(`select id from city where name = '黄石市'`);
     const cityAdmin = await makeAccount(orm, 'city_admin', { cityId: huangshi.id });
 
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${reportCampaign}`);
+    const { page, problems } = await openCampaign(browser, server.base, reportCampaign);
     await logIn(page, server.base, cityAdmin, '/console/report?asOf=2017-06-18&compareTo=2017-06-13');
     await page.getByRole('heading', { level: 1, name: '报名情况通报' }).waitFor();
     const chart = page.getByRole('img', { name: /黄石市各单位报名人数条形图/ });
@@ -135,9 +129,7 @@ describe('the web UI', () => {
 
   test('when a teacher registers through 我要报名, then 我的报名 shows the entry waiting for approval with its deadlines', async () => {
     const teacher = await makeAccount(orm, 'teacher');
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, teacher, '/me/register');
     await page.getByRole('heading', { level: 1, name: '我要报名' }).waitFor();
     await page.getByLabel('姓名', { exact: true }).fill('郑老师');
@@ -163,9 +155,7 @@ describe('the web UI', () => {
 
   test('when the province admin extends a deadline, then the confirmation states the effect and the change is recorded with the reason', async () => {
     const admin = await makeAccount(orm, 'province_admin');
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, admin);
     await page.getByRole('heading', { level: 1, name: '省组委会' }).waitFor();
     await page.getByRole('link', { name: '邮件队列看板' }).waitFor();
@@ -192,9 +182,7 @@ describe('the web UI', () => {
     });
     await eventually(async () => ((await request(api.app).get(`/api/entrants/${reg.body.id}`).set(teacher.auth)).body.state === 'pending_approval' ? true : undefined), 'pending_approval');
     const auditor = await makeAccount(orm, 'auditor');
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, auditor);
     await page.getByRole('heading', { level: 1, name: '审计' }).waitFor();
     await page.getByLabel('参赛者姓名或编号').fill('吴老师');

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Page } from 'playwright-core';
 import type { Orm } from '../../db/orm';
 import { testApi, type TestApi } from '../helpers/api';
-import { launchBrowser, listen, logIn, screenshot, watchConsole, type UiBrowser } from '../helpers/browser';
+import { launchBrowser, listen, logIn, openCampaign, screenshot, watchConsole, type UiBrowser } from '../helpers/browser';
 import { firstSchoolOfCity, makeAccount, testOrm } from '../helpers/db';
 import { startWorker, timeSkippingEnv, type RunningWorker } from '../helpers/temporal';
 import { reviewedCampaign, workerOrm, type Entrant } from '../results/fixture';
@@ -93,9 +93,7 @@ describe('评审结果 and 公示 in the browser', () => {
 
   test('when the province admin marks a teacher and publishes from the console with a confirmation, then the publication starts and the notice period shows', async () => {
     const province = await makeAccount(orm, 'province_admin');
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, province, '/console/publication');
     await page.getByRole('heading', { level: 1, name: '结果公示' }).waitFor();
     await page.getByRole('link', { name: '结果公示' }).first().waitFor(); // in the navigation for the role
@@ -202,9 +200,7 @@ describe('评审结果 and 公示 in the browser', () => {
 
   test('when the auditor dismisses an objection through the settlement console, then the settlement is recorded with who and why', async () => {
     const auditor = await makeAccount(orm, 'auditor');
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, auditor, '/objections');
     await page.getByRole('heading', { level: 1, name: '异议处理' }).waitFor();
     const row = page.getByRole('row', { name: /王老师/ });

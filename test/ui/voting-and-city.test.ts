@@ -6,7 +6,7 @@ import { addDays, shanghaiDay } from '../../lib/time';
 import { dayWindow } from '../../lib/rules/schedule';
 import { approveUpdate, entrantLifecycle } from '../../workflows';
 import { testApi, type TestApi } from '../helpers/api';
-import { launchBrowser, listen, logIn, screenshot, watchConsole, type UiBrowser } from '../helpers/browser';
+import { launchBrowser, listen, logIn, openCampaign, screenshot, watchConsole, type UiBrowser } from '../helpers/browser';
 import { makeAccount, makeCampaign, makeEntrantRow, testOrm, uniqueId } from '../helpers/db';
 import { localEnv, startWorker, type RunningWorker } from '../helpers/temporal';
 import { windowsAround } from '../helpers/windows';
@@ -109,9 +109,7 @@ describe('市州推优 in the browser', () => {
     const [city] = await conn().execute(`select id from city where name = '神农架林区'`);
     const admin = await makeAccount(orm, 'city_admin', { cityId: city.id });
 
-    const page = await browser.context.newPage();
-    const problems = watchConsole(page);
-    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    const { page, problems } = await openCampaign(browser, server.base, campaignId);
     await logIn(page, server.base, admin, '/console/city?group=student');
     await page.getByRole('heading', { level: 1, name: '市州推优' }).waitFor();
     const quota = page.locator('#quota-student');
