@@ -1,6 +1,7 @@
 // The review stage's activities (专家评审, SPEC §7): the selection at voting close, the draw at
-// the review opening, reminders, replacements and the fourth review. The campaign workflow
-// calls them with the instant (`at`, workflow time) and, for draws, the seed from its history;
+// the review opening, reminders, replacements, the fourth review and the re-review after an
+// upheld objection. The campaign and publication workflows call them with the instant (`at`,
+// workflow time) and, for draws, the seed from their history (a re-review's is its objection's);
 // they never read the clock for a business decision.
 //
 // Fan-out (signals to lifecycles) goes in pages with bounded concurrency and the cursor in the
