@@ -87,6 +87,30 @@ describe('网络投票 in the browser', () => {
   });
 });
 
+describe('网络投票 after the close', () => {
+  test('when voting has closed, then the vote button answers that it is closed and nothing is counted', async () => {
+    // The timeline twelve days on: voting closed yesterday (Asia/Shanghai); the row is still approved.
+    const campaignId = await makeCampaign(orm, windowsAround(Date.now() - 12 * 86_400_000).windows);
+    await loadEntrants(orm, campaignId, [{ school: '420202-01', category: 'teacher', count: 1, registeredAt: new Date().toISOString(), approvedAt: new Date().toISOString() }]);
+    const [entrant] = await conn().execute(`select id from entrant where campaign_id = ?`, [campaignId]);
+    await conn().execute(`update entrant set name = '吴老师' where id = ?`, [entrant.id]);
+    const voter = await makeAccount(orm, 'voter');
+
+    const page = await browser.context.newPage();
+    const problems = watchConsole(page);
+    await page.goto(`${server.base}/?campaign=${campaignId}`);
+    await logIn(page, server.base, voter, `/spaces/${entrant.id}`);
+    await page.getByRole('heading', { level: 1, name: '吴老师' }).waitFor();
+    await page.getByRole('button', { name: '点赞投票' }).click();
+    await page.getByRole('alert').filter({ hasText: '投票已截止' }).waitFor();
+    const [{ n }] = await conn().execute(`select count(*)::int as n from vote where entrant_id = ?`, [entrant.id]);
+    expect(n).toBe(0);
+    await screenshot(page, 'entrant-voting-closed');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('市州推优 in the browser', () => {
   test('when a city admin recommends up to its quota, then the counter fills and the next recommendation is refused', async () => {
     // The recommendation window open now; 神农架林区 recommends at most 2 student spaces.
