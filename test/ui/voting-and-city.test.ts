@@ -1,11 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import request from 'supertest';
 import type { Orm } from '../../db/orm';
 import { defaultCampaignConfig, insertCampaign } from '../../db/seed';
 import { TASK_QUEUE } from '../../lib/ids';
 import { addDays, shanghaiDay } from '../../lib/time';
 import { dayWindow } from '../../lib/rules/schedule';
 import { approveUpdate, entrantLifecycle } from '../../workflows';
-import { testApi, type TestApi } from '../helpers/api';
+import { loginAs, testApi, type TestApi } from '../helpers/api';
 import { launchBrowser, listen, logIn, openCampaign, screenshot, watchConsole, type UiBrowser } from '../helpers/browser';
 import { makeAccount, makeCampaign, makeEntrantRow, testOrm, uniqueId } from '../helpers/db';
 import { localEnv, startWorker, type RunningWorker } from '../helpers/temporal';
@@ -88,7 +89,7 @@ describe('网络投票 in the browser', () => {
 });
 
 describe('网络投票 after the close', () => {
-  test('when voting has closed, then the vote button answers that it is closed and nothing is counted', async () => {
+  test('when voting has closed, then the entrant page says so and offers no vote; a vote sent anyway is refused and nothing is counted', async () => {
     // The timeline twelve days on: voting closed yesterday (Asia/Shanghai); the row is still approved.
     const campaignId = await makeCampaign(orm, windowsAround(Date.now() - 12 * 86_400_000).windows);
     await loadEntrants(orm, campaignId, [{ school: '420202-01', category: 'teacher', count: 1, registeredAt: new Date().toISOString(), approvedAt: new Date().toISOString() }]);
@@ -101,8 +102,12 @@ describe('网络投票 after the close', () => {
     await page.goto(`${server.base}/?campaign=${campaignId}`);
     await logIn(page, server.base, voter, `/spaces/${entrant.id}`);
     await page.getByRole('heading', { level: 1, name: '吴老师' }).waitFor();
-    await page.getByRole('button', { name: '点赞投票' }).click();
-    await page.getByRole('alert').filter({ hasText: '投票已截止' }).waitFor();
+    // Said before anyone clicks: the button is off and the reason is on the page.
+    await page.getByRole('status').filter({ hasText: '投票已截止' }).waitFor();
+    expect(await page.getByRole('button', { name: '点赞投票' }).isDisabled()).toBe(true);
+    // The API refuses it all the same.
+    const res = await request(api.app).post(`/api/entrants/${entrant.id}/votes`).set((await loginAs(api, 'voter')).auth);
+    expect([res.status, res.body.error.code]).toEqual([409, 'DeadlinePassed']);
     const [{ n }] = await conn().execute(`select count(*)::int as n from vote where entrant_id = ?`, [entrant.id]);
     expect(n).toBe(0);
     await screenshot(page, 'entrant-voting-closed');

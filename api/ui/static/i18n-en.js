@@ -39,7 +39,7 @@ export default {
   'space.visit': 'Visit the space',
   'vote.title': 'Vote', 'vote.button': 'Vote', 'vote.count': 'Votes:', 'vote.thanks': 'Your vote is counted. Thank you!',
   'vote.already': 'You have already voted for this entrant today. Come back tomorrow.', 'vote.closed': 'Voting has closed; votes after the deadline do not count.',
-  'vote.nextAt': 'You can vote again from {at}.', 'vote.notOpen': 'Voting has not opened yet.', 'vote.notApproved': 'This entrant is not approved or no longer in voting; no vote can be cast.',
+  'vote.nextAt': 'You can vote again from {at}.', 'vote.notOpen': 'Voting has not opened yet.', 'vote.opensAt': 'It opens at {at}.', 'vote.notApproved': 'This entrant is not approved or no longer in voting; no vote can be cast.',
   'boost.by': 'Boost video by {name}', 'boost.mine.pending': 'Your boost video is uploaded and awaits the school’s review.', 'boost.mine.rejected': 'Your boost video was rejected: {reason}. You may upload another.',
   'vote.loginFirst': 'Log in first to vote.', 'vote.rule': 'One vote per entrant per day for each IP address and each account.', 'vote.receipt': 'Receipt: {id}',
   'boost.title': 'Student boost', 'boost.what': 'Students can upload a video of their learning or talents to boost a teacher’s ranking.',

@@ -40,7 +40,7 @@ const zh = {
   'space.visit': '访问空间',
   'vote.title': '网络投票', 'vote.button': '点赞投票', 'vote.count': '得票：', 'vote.thanks': '投票成功，感谢您的支持！',
   'vote.already': '您今天已经为TA投过票了，明天再来吧。', 'vote.closed': '投票已截止，截止后的投票不计入成绩。',
-  'vote.nextAt': '下次可投时间：{at}。', 'vote.notOpen': '投票尚未开始。', 'vote.notApproved': '该参赛者尚未通过审核或已不在投票阶段，不能投票。',
+  'vote.nextAt': '下次可投时间：{at}。', 'vote.notOpen': '投票尚未开始。', 'vote.opensAt': '{at} 开始投票。', 'vote.notApproved': '该参赛者尚未通过审核或已不在投票阶段，不能投票。',
   'boost.by': '{name} 的助力视频', 'boost.mine.pending': '您的助力视频已上传，等待学校审核。', 'boost.mine.rejected': '您的助力视频未通过审核：{reason}。可重新上传。',
   'vote.loginFirst': '请先登录再投票。', 'vote.rule': '每个IP地址、每个账号每天只能为同一名参赛者投票1次。', 'vote.receipt': '投票凭证：{id}',
   'boost.title': '学生助力', 'boost.what': '学生可为喜爱的老师上传体现学习成果或才艺的视频，为老师的排名助力。',

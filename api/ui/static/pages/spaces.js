@@ -109,6 +109,12 @@ async function entrantPage(ctx) {
   const voteStatus = statusLine();
   const loginLink = () => h('a', { href: `/login?next=${encodeURIComponent(location.pathname)}` }, t('login'));
   const voteBtn = h('button', { type: 'button', class: 'vote', onclick: vote }, t('vote.button'));
+  // Outside its group's voting window the button says why before anyone clicks (the API has the last word).
+  const votingWindow = ctx.state.campaigns.find((c) => c.id === e.campaignId)?.schedule?.windows?.find((w) => w.key === `${e.category === 'student' ? 'student' : 'teacher'}.voting`);
+  const shut = votingWindow && Date.now() >= Date.parse(votingWindow.closesAt) ? t('vote.closed')
+    : votingWindow && Date.now() < Date.parse(votingWindow.opensAt) ? `${t('vote.notOpen')} ${t('vote.opensAt', { at: fmtTime(votingWindow.opensAt) })}`
+    : null;
+  if (shut) voteBtn.disabled = true;
   async function vote() {
     voteStatus.clear();
     if (!me) {
@@ -143,7 +149,7 @@ async function entrantPage(ctx) {
       h('p', {}, t('vote.count'), ' ', votes, tally && e.category !== 'student' ? h('span', { class: 'muted' }, ' · ', t('boost.accepted', { n: tally.acceptedBoosts })) : null),
       h('p', { class: 'muted' }, t('vote.rule')),
       voteBtn,
-      voteStatus.el,
+      shut ? h('p', { class: 'status', role: 'status', id: 'vote-shut' }, shut) : voteStatus.el,
     ),
     e.category !== 'student' ? boostSection(e, me, boosts?.items ?? []) : null,
     e.decisions ? h('section', { class: 'panel', 'aria-labelledby': 'dec-h' }, h('h2', { id: 'dec-h' }, t('portal.decisions')), decisionsTable(e.decisions, t('portal.decisions'))) : null,
