@@ -189,6 +189,15 @@ describe('评审结果 and 公示 in the browser', () => {
     const rows = await conn().execute(`select state, reason, evidence_type, evidence_name from objection where entrant_id = ? and filed_by = ?`, [entrants[0].id, voter.id]);
     expect(rows).toEqual([{ state: 'open', reason: '该空间的课件抄袭他人作品', evidence_type: 'image/png', evidence_name: 'screenshot.png' }]);
 
+    // From an entrant's own page, the way to object leads to the form with that entrant picked.
+    await page.goto(`${server.base}/spaces/${entrants[1].id}`);
+    await page.getByRole('heading', { level: 1, name: '李老师' }).waitFor();
+    await page.locator('#objection-link').getByRole('link', { name: '提出异议' }).click();
+    await page.getByRole('heading', { level: 1, name: '评审结果公示' }).waitFor();
+    expect(await page.getByRole('form', { name: '提出异议' }).getByLabel('被异议的参赛者').inputValue()).toBe(entrants[1].id);
+    await page.goto(`${server.base}/results?campaign=${campaignId}`);
+    await page.getByRole('heading', { level: 1, name: '评审结果公示' }).waitFor();
+
     // A second objection while the first is open: the 409's reason, in the filer's words.
     await page.getByRole('button', { name: '对 王老师 提出异议' }).click();
     await form.getByLabel('异议理由').fill('再提一次');

@@ -168,7 +168,7 @@ export default {
   'results.others': 'Other reviewed spaces ({n}, no prize)', 'results.othersTitle': 'Other reviewed spaces',
   'results.groupAwards': 'Group and organisation awards', 'results.groupLevel.city': 'Organisation awards (cities)', 'results.groupLevel.county': 'Group awards (counties/districts)',
   'results.groupLevel.school': 'Group awards (schools)', 'results.unitScore': 'Score', 'results.prizePoints': 'Prize points',
-  'objection.title': 'File an objection', 'objection.what': 'During the notice period any logged-in account may object to the published results: give your reason and, if you have it, evidence. An auditor examines each objection; you are told the outcome by mail.',
+  'objection.title': 'File an objection', 'objection.onEntrant': 'This space’s result is on public notice. Do you object to it?', 'objection.what': 'During the notice period any logged-in account may object to the published results: give your reason and, if you have it, evidence. An auditor examines each objection; you are told the outcome by mail.',
   'objection.entrant': 'Entrant objected to', 'objection.pick': 'Choose an entrant', 'objection.reason': 'Reason', 'objection.reasonHint': 'Say what is wrong, e.g. copied work or a miscalculated score.',
   'objection.evidence': 'Evidence (optional)', 'objection.evidenceHint': 'A PDF, JPEG or PNG file.', 'objection.submit': 'File the objection', 'objection.progress': 'Upload progress',
   'objection.uploading': 'Sending… {p}%', 'objection.done': 'Your objection about {name} was filed; an auditor will examine it and you will be told the outcome by mail.', 'objection.see': 'See the objection',

@@ -169,7 +169,7 @@ const zh = {
   'results.others': '其他参评空间（{n} 个，未获等级奖）', 'results.othersTitle': '其他参评空间',
   'results.groupAwards': '团体类奖与组织类奖', 'results.groupLevel.city': '组织类奖（市州）', 'results.groupLevel.county': '团体类奖（县市区）',
   'results.groupLevel.school': '团体类奖（学校）', 'results.unitScore': '综合得分', 'results.prizePoints': '获奖积分',
-  'objection.title': '提出异议', 'objection.what': '公示期内，任何登录用户均可对公示结果提出异议：请写明理由，可附证明材料。异议由审计员核查处理，处理结果将通过邮件通知您。',
+  'objection.title': '提出异议', 'objection.onEntrant': '该空间的评审结果正在公示。对结果有异议？', 'objection.what': '公示期内，任何登录用户均可对公示结果提出异议：请写明理由，可附证明材料。异议由审计员核查处理，处理结果将通过邮件通知您。',
   'objection.entrant': '被异议的参赛者', 'objection.pick': '请选择参赛者', 'objection.reason': '异议理由', 'objection.reasonHint': '请具体说明问题，如抄袭他人作品、成绩计算有误等。',
   'objection.evidence': '证明材料（选填）', 'objection.evidenceHint': 'PDF、JPEG 或 PNG 文件。', 'objection.submit': '提交异议', 'objection.progress': '上传进度',
   'objection.uploading': '正在提交… {p}%', 'objection.done': '对 {name} 的异议已提交，审计员核查后将通过邮件告知处理结果。', 'objection.see': '查看异议',

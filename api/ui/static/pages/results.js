@@ -207,7 +207,8 @@ function objectionForm(ctx, results) {
     return { section, buttonFor: null };
   }
   const status = statusLine();
-  const entrant = h('select', { name: 'entrantId', required: true }, options(results.items.map((r) => [r.entrantId, `${r.name}（${r.city} · ${r.school}）`]), '', t('objection.pick')));
+  // ?entrant=<id> (the link on an entrant's page) picks it in advance.
+  const entrant = h('select', { name: 'entrantId', required: true }, options(results.items.map((r) => [r.entrantId, `${r.name}（${r.city} · ${r.school}）`]), ctx.query.get('entrant') ?? '', t('objection.pick')));
   const reason = h('textarea', { name: 'reason', rows: 4, required: true, maxlength: 2000 });
   const file = h('input', { type: 'file', name: 'evidence', accept: 'application/pdf,image/jpeg,image/png' });
   const bar = h('progress', { max: 100, value: 0, hidden: true, 'aria-label': t('objection.progress') });

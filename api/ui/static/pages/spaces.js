@@ -151,6 +151,10 @@ async function entrantPage(ctx) {
       voteBtn,
       shut ? h('p', { class: 'status', role: 'status', id: 'vote-shut' }, shut) : voteStatus.el,
     ),
+    // 公示: the way to object to this entrant's published result.
+    e.state === 'published'
+      ? h('p', { class: 'panel', id: 'objection-link' }, t('objection.onEntrant'), ' ', h('a', { href: `/results?${new URLSearchParams({ campaign: e.campaignId, entrant: e.id })}#objection` }, t('objection.title')))
+      : null,
     e.category !== 'student' ? boostSection(e, me, boosts?.items ?? []) : null,
     e.decisions ? h('section', { class: 'panel', 'aria-labelledby': 'dec-h' }, h('h2', { id: 'dec-h' }, t('portal.decisions')), decisionsTable(e.decisions, t('portal.decisions'))) : null,
   ];
