@@ -218,6 +218,9 @@ export async function entrantLifecycle(input: EntrantInput): Promise<EntrantView
   // Score edits after the review completed, the fourth review and the combining rule of
   // lib/rules/review-stage; histories recorded before replay the plain average of three.
   const reviewStage = patched('review-stage');
+  // At a deadline the stored schedule has the last word: a change whose broadcast has not
+  // reached this entrant yet (an extension just before the close) still counts.
+  const recheckDeadlines = patched('deadline-recheck');
   const combine = () => combineScores(lc.scores.map((s) => s.total), expertsPerSpace);
 
   setHandler(entrantStateQuery, () => lc.view());
@@ -398,10 +401,17 @@ export async function entrantLifecycle(input: EntrantInput): Promise<EntrantView
 
   /** Waits for `done` or the (movable) deadline; false when the deadline came first. */
   const until = async (deadline: () => number, done: () => boolean): Promise<boolean> => {
+    let checked = NaN; // the deadline the stored schedule was last read for: once per deadline
     for (;;) {
       if (done()) return true;
       const remaining = deadline() - Date.now();
-      if (remaining <= 0) return false;
+      if (remaining <= 0) {
+        if (!recheckDeadlines || checked === deadline()) return false;
+        checked = deadline();
+        const stored = await lc.persistence.loadSchedule({ campaignId: input.campaignId });
+        if (stored.version > lc.schedule.version) lc.schedule = stored;
+        continue;
+      }
       const version = lc.schedule.version;
       await condition(() => done() || lc.schedule.version !== version, remaining);
     }

@@ -19,6 +19,7 @@ import {
   requireInScope,
   requireOpen,
   requireOwner,
+  requireRegistrationOpen,
   visibility,
   type EntrantRow,
 } from '../services/entrants';
@@ -143,11 +144,11 @@ export function entrantRoutes(routes: Routes, deps: ApiDeps): void {
    * A decision on an entrant: who may take it (the check), then the lifecycle update whose
    * validator has the last word (409 with its reason); answers the entrant as it now stands.
    */
-  const decide = <A>(check: (row: EntrantRow, p: Principal) => void, update: UpdateDefinition<EntrantView, [A]>, args: (p: Principal) => A) =>
+  const decide = <A>(check: (row: EntrantRow, p: Principal) => void | Promise<void>, update: UpdateDefinition<EntrantView, [A]>, args: (p: Principal) => A) =>
     async (id: string, req: Request) => {
       const p = requirePrincipal(req);
       const row = await loadEntrant(deps, id);
-      check(row, p);
+      await check(row, p);
       requireOpen(row);
       await deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(update, { args: [args(p)] });
       return fresh(row);
@@ -155,12 +156,18 @@ export function entrantRoutes(routes: Routes, deps: ApiDeps): void {
 
   routes.add(
     { method: 'post', path: '/api/entrants/:id/approve', summary: '资格审核: the entrant’s school admin approves', tags: ['entrants'], access: ['school_admin'], params: uuidParam, body: z.object({ reason: optionalReason }) },
-    ({ params, body }, req) => decide((row, p) => requireInScope(row, p, 'approve'), approveUpdate, (p) => ({ actor: actorOf(p), reason: body.reason }))(params.id, req),
+    ({ params, body }, req) => decide(async (row, p) => {
+      requireInScope(row, p, 'approve');
+      await requireRegistrationOpen(deps, row, 'approve');
+    }, approveUpdate, (p) => ({ actor: actorOf(p), reason: body.reason }))(params.id, req),
   );
 
   routes.add(
     { method: 'post', path: '/api/entrants/:id/reject', summary: '资格审核: the entrant’s school admin rejects, with a reason', tags: ['entrants'], access: ['school_admin'], params: uuidParam, body: z.object({ reason }) },
-    ({ params, body }, req) => decide((row, p) => requireInScope(row, p, 'reject'), rejectUpdate, (p) => ({ actor: actorOf(p), reason: body.reason }))(params.id, req),
+    ({ params, body }, req) => decide(async (row, p) => {
+      requireInScope(row, p, 'reject');
+      await requireRegistrationOpen(deps, row, 'reject');
+    }, rejectUpdate, (p) => ({ actor: actorOf(p), reason: body.reason }))(params.id, req),
   );
 
   routes.add(
@@ -169,7 +176,10 @@ export function entrantRoutes(routes: Routes, deps: ApiDeps): void {
       const { reason: why, browseCredentials, ...rest } = body;
       const edits: EntrantEdits = { ...rest };
       if (browseCredentials) edits.browseCredentials = sealCredentials(deps.config.credentialsKey, browseCredentials);
-      return decide((row, p) => requireOwner(row, p, 'resubmit'), resubmitUpdate, (p) => ({ actor: actorOf(p), reason: why, edits }))(params.id, req);
+      return decide(async (row, p) => {
+      requireOwner(row, p, 'resubmit');
+      await requireRegistrationOpen(deps, row, 'resubmit');
+    }, resubmitUpdate, (p) => ({ actor: actorOf(p), reason: why, edits }))(params.id, req);
     },
   );
 

@@ -182,6 +182,16 @@ export function requireOwner(row: EntrantRow, p: Principal, what: string): void 
   if (row.account_id !== p.accountId) throw new AppError('Forbidden', `only the entrant itself can ${what}`);
 }
 
+/**
+ * School decisions and resubmissions end with registration. The stored schedule is the clock
+ * here: a lifecycle may not have heard of a change yet (an early close still on its way).
+ */
+export async function requireRegistrationOpen(deps: ApiDeps, row: EntrantRow, what: string): Promise<void> {
+  const schedule = await loadSchedule(deps, row.campaign_id);
+  const closesAt = Date.parse(schedule.windows[windowKeyFor(row.category, 'registration')].closesAt);
+  if (deps.clock() >= closesAt) throw new AppError('DeadlinePassed', `cannot ${what}: registration closed at ${new Date(closesAt).toISOString()}`);
+}
+
 export function requireOpen(row: EntrantRow): void {
   if (isEnding(row.state)) throw new AppError('InvalidTransition', `this entry is ${row.state} (${STATE_LABELS_ZH[row.state]}) and takes no more decisions`);
   if (row.state === 'submitted') throw new AppError('Conflict', 'the registration is still being recorded; try again in a moment');

@@ -151,6 +151,23 @@ describe('school approval (资格审核)', () => {
     expect(again.body.error.message).toBe('cannot approve: entrant is approved');
   });
 
+  test('when registration was closed early and the lifecycle has not heard yet, then the stored schedule refuses the approval with 409 and nothing changes', async () => {
+    const early = await makeCampaign(orm, times.windows);
+    const teacher = await loginAs(api, 'teacher');
+    const id = await registered(teacher, registration({ campaignId: early }));
+    // The campaign workflow stored version 2 (teachers' registration closed a minute ago); its
+    // broadcast to the lifecycles is still on its way.
+    await orm.em.fork().getConnection().execute(
+      `update campaign set schedule = jsonb_set(jsonb_set(schedule, '{version}', '2'), '{windows,teacher.registration,closesAt}', to_jsonb(?::text)) where id = ?`,
+      [new Date(Date.now() - 60_000).toISOString(), early],
+    );
+    const admin = await loginAs(api, 'school_admin', { schoolId: school.id });
+    const res = await request(api.app).post(`/api/entrants/${id}/approve`).set(admin.auth).send({});
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: 'DeadlinePassed', message: expect.stringContaining('registration closed') });
+    expect((await request(api.app).get(`/api/entrants/${id}`).set(teacher.auth)).body.state).toBe('pending_approval');
+  });
+
   test('when an admin of another school, county or city, the entrant itself, or nobody tries to approve, then it is refused and nothing changes', async () => {
     const teacher = await loginAs(api, 'teacher');
     const id = await registered(teacher);

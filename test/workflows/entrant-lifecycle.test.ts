@@ -138,6 +138,32 @@ describe('registration deadline (Asia/Shanghai midnight)', () => {
   });
 });
 
+describe('a deadline moved while its broadcast is on the way', () => {
+  test('when registration was extended in the stored schedule but the entrant was not yet told, then at the old close it reads the schedule and keeps waiting', async () => {
+    const c = await setup();
+    const e = await register(c.campaignId);
+    // The campaign workflow has stored version 2 (registration one day longer); its paced
+    // broadcast has not reached this entrant yet.
+    const later = new Date(c.teacherRegistrationCloses + 86_400_000).toISOString();
+    await orm.em.fork().getConnection().execute(
+      `update campaign set schedule = jsonb_set(jsonb_set(schedule, '{version}', '2'), '{windows,teacher.registration,closesAt}', to_jsonb(?::text)) where id = ?`,
+      [later, c.campaignId],
+    );
+    await sleepUntil(c.teacherRegistrationCloses + 60_000);
+    await eventually(async () => ((await e.handle.query(entrantStateQuery)).registrationClosesAt === later ? true : undefined), 'the stored deadline read at the old close');
+    expect((await e.handle.query(entrantStateQuery)).state).toBe('pending_approval');
+    expect((await e.handle.executeUpdate(approveUpdate, { args: [{ actor: schoolAdmin }] })).state).toBe('approved');
+    await exportHistory('entrant-lifecycle-deadline-recheck', e.handle);
+  });
+
+  test('when the stored schedule has not moved, then the entrant expires at the close as before', async () => {
+    const c = await setup();
+    const e = await register(c.campaignId);
+    await sleepUntil(c.teacherRegistrationCloses + 60_000);
+    await stateIs(e.handle, 'expired');
+  });
+});
+
 describe('admin overrides of the campaign clock', () => {
   test('when the province extends registration before it closes, then open entrants follow the new deadline', async () => {
     const c = await setup({ withCampaign: true });
