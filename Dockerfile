@@ -12,6 +12,9 @@ COPY activities activities
 COPY api api
 COPY worker worker
 COPY scripts/setup.ts scripts/setup.ts
+# DATA_DIR: uploads and the first-start credentials file; a named volume mounted here starts
+# with this owner, so the unprivileged user can write it.
+RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
 CMD ["node", "--import", "tsx", "api/server.ts"]

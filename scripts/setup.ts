@@ -70,11 +70,17 @@ async function main(): Promise<void> {
   await orm.close();
 
   if (issued.length) {
-    const file = path.resolve(config.DATA_DIR, 'first-start-credentials.txt');
-    mkdirSync(path.dirname(file), { recursive: true });
-    appendFileSync(file, `${new Date().toISOString()}\n${issued.join('\n')}\n`, { mode: 0o600 });
-    console.log('\n[setup] accounts created (passwords shown once; also kept in ' + file + '):');
+    // Printed first: the passwords are never lost to a data directory that cannot be written.
+    console.log('\n[setup] accounts created (passwords shown once):');
     for (const line of issued) console.log(`  ${line}`);
+    const file = path.resolve(config.DATA_DIR, 'first-start-credentials.txt');
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      appendFileSync(file, `${new Date().toISOString()}\n${issued.join('\n')}\n`, { mode: 0o600 });
+      console.log(`[setup] also kept in ${file}`);
+    } catch (err) {
+      console.warn(`[setup] could not keep them in ${file} (${(err as Error).message}); copy them from above`);
+    }
     console.log('');
   }
 }
