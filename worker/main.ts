@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../activities';
 import { bullMailQueue } from '../activities/mail/queue';
@@ -12,6 +12,8 @@ import { startMailWorker } from './mail-worker';
 /** The Temporal worker (every workflow and activity on one task queue) and, beside it, the mail worker. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The SDK's own logs (worker state, activity and workflow task failures) at LOG_LEVEL.
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel) });
   const orm = await initORM(config.DATABASE_URL, { pool: { min: 1, max: 20 } });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
