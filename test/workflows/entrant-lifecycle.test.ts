@@ -204,6 +204,7 @@ describe('admin overrides of the campaign clock', () => {
     const result = await e.handle.result();
     expect(result.state).toBe('expired');
     await exportHistory('entrant-lifecycle-expired-early', e.handle);
+    await exportHistory('campaign-schedule-advanced', camp);
   });
 
   test('when a change lacks a reason, then it is refused and the schedule is unchanged', async () => {
@@ -226,6 +227,7 @@ describe('decisions', () => {
     expect(await refusal(e.handle.executeUpdate(approveUpdate, { args: [{ actor: schoolAdmin }] }))).toBe('InvalidTransition: cannot approve: entrant is rejected');
     await e.handle.executeUpdate(resubmitUpdate, { args: [{ actor: { accountId: e.account.id, role: 'teacher' } }] });
     expect((await e.handle.executeUpdate(approveUpdate, { args: [{ actor: schoolAdmin }] })).state).toBe('approved');
+    await exportHistory('entrant-lifecycle-rejected-resubmitted', e.handle);
   });
 
   test('when a rejected entrant does not resubmit before registration closes, then it expires', async () => {
@@ -236,12 +238,14 @@ describe('decisions', () => {
     const result = await e.handle.result();
     expect(result.state).toBe('expired');
     expect(result.decisions.at(-1)?.reason).toBe('rejected and not resubmitted before registration closed');
+    await exportHistory('entrant-lifecycle-rejected-expired', e.handle);
   });
 
   test('when the entrant withdraws before review, then it ends withdrawn; in review it is refused', async () => {
     const c = await setup();
     const pending = await register(c.campaignId);
     expect((await pending.handle.executeUpdate(withdrawUpdate, { args: [{ actor: { accountId: pending.account.id, role: 'teacher' } }] })).state).toBe('withdrawn');
+    await exportHistory('entrant-lifecycle-withdrawn', pending.handle);
     const approved = await register(c.campaignId);
     await approved.handle.executeUpdate(approveUpdate, { args: [{ actor: schoolAdmin }] });
     expect((await approved.handle.executeUpdate(withdrawUpdate, { args: [{ actor: { accountId: approved.account.id, role: 'teacher' } }] })).state).toBe('withdrawn');
@@ -272,6 +276,7 @@ describe('disqualification (取消资格) at every stage', () => {
     expect(await rowState(e.id)).toBe('disqualified');
     const [t] = await orm.em.fork().getConnection().execute(`select details, actor_role from entrant_transition where entrant_id = ? and to_state = 'disqualified'`, [e.id]);
     expect(t).toMatchObject({ actor_role: 'province_admin', details: { evidence: 'flag #42' } });
+    if (stage === 'in_review') await exportHistory('entrant-lifecycle-disqualified-in-review', e.handle);
   });
 
   test('when an entrant has ended, then disqualifying it again is refused', async () => {
