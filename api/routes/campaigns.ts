@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { insertCampaign } from '../../db/seed';
 import { campaignConfigSchema } from '../../lib/campaign-config';
@@ -16,6 +17,19 @@ const windowParams = z.object({ id: campaignIdParam.shape.id, window: windowKey 
 
 export function campaignRoutes(routes: Routes, deps: ApiDeps): void {
   const conn = () => deps.orm.em.fork().getConnection();
+
+  /** An update on a campaign's clock (its workflow): 404 for no such campaign, 409 when its clock has stopped. */
+  const onClock = async <T>(id: string, update: (clock: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<T>): Promise<T> => {
+    const [campaign] = await conn().execute(`select id from campaign where id = ?`, [id]);
+    if (!campaign) throw new AppError('NotFound', `no campaign ${id}`);
+    try {
+      return await update(deps.temporal.workflow.getHandle(campaignWorkflowId(id)));
+    } catch (err) {
+      // gRPC NOT_FOUND (5): the workflow has completed.
+      if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) throw new AppError('Conflict', `the clock of campaign ${id} is not running, so its schedule cannot change`);
+      throw err;
+    }
+  };
 
   routes.add({ method: 'get', path: '/api/campaigns', summary: 'Campaigns with their current phases', tags: ['campaigns'], access: 'public' }, async () => {
     const rows = await conn().execute(`select id, name, year, schedule, demo from campaign order by created_at desc`);
@@ -58,9 +72,9 @@ export function campaignRoutes(routes: Routes, deps: ApiDeps): void {
       body: z.object({ reason }),
     },
     async ({ params, body }, req) => {
-      const schedule = await deps.temporal.workflow
-        .getHandle(campaignWorkflowId(params.id))
-        .executeUpdate(advanceWindowUpdate, { args: [{ window: params.window, actor: actorOf(requirePrincipal(req)), reason: body.reason }] });
+      const schedule = await onClock(params.id, (clock) =>
+        clock.executeUpdate(advanceWindowUpdate, { args: [{ window: params.window, actor: actorOf(requirePrincipal(req)), reason: body.reason }] }),
+      );
       return describeSchedule(schedule, deps.clock());
     },
   );
@@ -76,9 +90,11 @@ export function campaignRoutes(routes: Routes, deps: ApiDeps): void {
       body: z.object({ closesAt: z.iso.datetime({ offset: true }), reopen: z.boolean().optional(), reason }),
     },
     async ({ params, body }, req) => {
-      const schedule = await deps.temporal.workflow.getHandle(campaignWorkflowId(params.id)).executeUpdate(extendWindowUpdate, {
-        args: [{ window: params.window, closesAt: new Date(body.closesAt).toISOString(), reopen: body.reopen, actor: actorOf(requirePrincipal(req)), reason: body.reason }],
-      });
+      const schedule = await onClock(params.id, (clock) =>
+        clock.executeUpdate(extendWindowUpdate, {
+          args: [{ window: params.window, closesAt: new Date(body.closesAt).toISOString(), reopen: body.reopen, actor: actorOf(requirePrincipal(req)), reason: body.reason }],
+        }),
+      );
       return describeSchedule(schedule, deps.clock());
     },
   );
