@@ -28,6 +28,7 @@ const ROUTES = [
   ['/console/province', () => import('./pages/province.js'), 'province'],
   ['/console/publication', () => import('./pages/publication.js'), 'publication'],
   ['/console/report', () => import('./pages/report.js'), 'report'],
+  ['/console/dashboard', () => import('./pages/dashboard.js'), 'dashboard'],
   ['/expert', () => import('./pages/expert.js'), 'expert'],
   ['/review', () => import('./pages/expert.js'), 'expert'],
   ['/experts/activate', () => import('./pages/expert.js'), 'activate'],
@@ -47,6 +48,7 @@ function navLinks() {
   if (role === 'school_admin') links.push(['/console/school', 'nav.school']);
   if (role === 'city_admin') links.push(['/console/city', 'nav.city']);
   if (role === 'province_admin') links.push(['/console/province', 'nav.province'], ['/console/publication', 'nav.publication']);
+  if (['province_admin', 'city_admin', 'auditor'].includes(role)) links.push(['/console/dashboard', 'nav.dashboard']);
   if (['province_admin', 'city_admin', 'county_admin', 'auditor'].includes(role)) links.push(['/console/report', 'nav.report']);
   if (role === 'expert') links.push(['/expert', 'nav.expert']);
   if (role === 'auditor') links.push(['/audit', 'nav.audit'], ['/objections', 'nav.objections']);

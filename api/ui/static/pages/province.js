@@ -147,7 +147,7 @@ function dashboardSection(d) {
           d.approvalsPendingPerSchool.slice(0, 20).map((r) => h('tr', {}, h('td', {}, r.name), h('td', {}, r.county), h('td', {}, r.total), h('td', {}, fmtTime(r.oldestRegisteredAt)))),
           t('dash.pendingTitle'))
       : null,
-    h('p', {}, h('a', { href: '/console/report' }, t('nav.report'))));
+    h('p', { class: 'cta' }, h('a', { href: '/console/dashboard' }, t('nav.dashboard')), ' ', h('a', { href: '/console/report' }, t('nav.report'))));
 }
 
 function toolLinks(config) {

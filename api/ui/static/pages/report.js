@@ -1,7 +1,10 @@
 // 报名情况通报: registrations per unit as of a day, the change since another day, rates against
-// targets, as a chart and a table, with CSV / spreadsheet / SVG exports.
+// targets, as a chart and a table, with CSV / spreadsheet / SVG exports; below them the school
+// rosters (花名册) the targets and platform spaces come from, with their import.
+import { barChart } from '../chart.js';
 import { api, field, h, options, pct, replace, table } from '../lib.js';
 import { t } from '../i18n.js';
+import { rosterSection } from './rosters.js';
 
 const CHART_SERIES = ['teachers.registered', 'students.registered', 'teachers.change'];
 
@@ -32,20 +35,36 @@ export async function render(ctx) {
 
   const exportQuery = new URLSearchParams(params);
   const compared = report.compareTo !== null;
+  // The figures are redrawn in place after a roster import (targets and platform spaces change).
+  const figures = h('div', {}, figuresOf(report, compared));
+  const rosters = rosterSection({
+    campaignId: report.campaign.id,
+    region: report.region.key,
+    regionName: report.region.name,
+    canImport: ['province_admin', 'city_admin', 'county_admin'].includes(me.role),
+    onImported: async () => replace(figures, figuresOf(await api('GET', `/api/reports/registration?${params}`), compared)),
+  });
   return [
     h('h1', {}, t('nav.report')),
     h('p', { class: 'muted' }, `${report.campaign.name} · ${report.region.name} · ${t('report.asOfDay', { day: report.asOfDay })}${compared ? ' · ' + t('report.since', { day: report.compareToDay }) : ''}`),
     form,
+    figures,
+    h('p', { class: 'cta' },
+      ['csv', 'xlsx', 'svg'].map((f) => [h('a', { class: 'button secondary', href: `/api/reports/registration.${f}?${exportQuery}`, download: '' }, t(`report.export.${f}`)), ' '])),
+    rosters,
+  ];
+}
+
+function figuresOf(report, compared) {
+  return [
     report.summary ? h('blockquote', { class: 'summary', lang: 'zh-CN' }, report.summary) : null,
     h('section', { 'aria-labelledby': 'chart-h' }, h('h2', { id: 'chart-h' }, t('report.chart')), chart(report)),
     h('section', { 'aria-labelledby': 'table-h' }, h('h2', { id: 'table-h' }, t('report.table')), reportTable(report, compared)),
-    h('p', { class: 'cta' },
-      ['csv', 'xlsx', 'svg'].map((f) => [h('a', { class: 'button secondary', href: `/api/reports/registration.${f}?${exportQuery}`, download: '' }, t(`report.export.${f}`)), ' '])),
   ];
 }
 
 /** province → city → county, within what the account may see. The value is the API's region key. */
-async function regionPicker(me, current) {
+export async function regionPicker(me, current) {
   if (me.role === 'county_admin') return { fields: null, value: () => '' };
   const cities = (await api('GET', '/api/regions/cities')).items;
   const [, level, code] = /^(city|county):(\d+)$/.exec(current ?? '') ?? [];
@@ -73,30 +92,12 @@ async function regionPicker(me, current) {
 /** Horizontal grouped bars (mobile-friendly: names stay readable), one colour per series. */
 function chart(report) {
   const series = report.chart.series.filter((s) => CHART_SERIES.includes(s.key));
-  const cats = report.chart.categories;
-  const max = Math.max(1, ...series.flatMap((s) => s.data));
-  const labelW = 120;
-  const barW = 340;
-  const bar = 12;
-  const groupH = series.length * bar + 10;
-  const height = cats.length * groupH + 10;
-  const svg = h('svg:svg', { viewBox: `0 0 ${labelW + barW + 60} ${height}`, class: 'chart', role: 'img', 'aria-labelledby': 'chart-title', id: 'report-chart' },
-    h('svg:title', { id: 'chart-title' }, t('report.chartAlt', { region: report.region.name, n: cats.length })));
-  cats.forEach((name, i) => {
-    const y0 = 5 + i * groupH;
-    svg.append(h('svg:text', { x: labelW - 6, y: y0 + groupH / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle', class: 'chart-label' }, name));
-    series.forEach((s, j) => {
-      const v = s.data[i] ?? 0;
-      const w = Math.max(0, (Math.abs(v) / max) * barW);
-      const y = y0 + j * bar;
-      svg.append(
-        h('svg:rect', { x: labelW, y, width: w, height: bar - 2, class: `bar s${j}` }, h('svg:title', {}, `${name} · ${seriesName(s)}: ${v}`)),
-        h('svg:text', { x: labelW + w + 4, y: y + bar / 2, 'dominant-baseline': 'middle', class: 'chart-value' }, String(v)),
-      );
-    });
+  return barChart({
+    id: 'report-chart',
+    title: t('report.chartAlt', { region: report.region.name, n: report.chart.categories.length }),
+    categories: report.chart.categories,
+    series: series.map((s) => ({ name: seriesName(s), data: s.data })),
   });
-  const legend = h('ul', { class: 'legend' }, series.map((s, j) => h('li', {}, h('span', { class: `swatch s${j}`, 'aria-hidden': 'true' }), seriesName(s))));
-  return h('figure', { class: 'chart-box' }, svg, h('figcaption', {}, legend));
 }
 
 function seriesName(s) {
