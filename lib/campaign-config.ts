@@ -44,6 +44,7 @@ export const campaignConfigSchema = z.object({
       freshShare: z.number().min(0).max(1).default(DEFAULT_BRUSHING.freshShare),
       regularRun: z.number().int().min(3).default(DEFAULT_BRUSHING.regularRun),
       regularMaxCv: z.number().min(0).default(DEFAULT_BRUSHING.regularMaxCv),
+      refusedAttempts: z.number().int().min(2).default(DEFAULT_BRUSHING.refusedAttempts),
     })
     .default(DEFAULT_BRUSHING),
   review: z

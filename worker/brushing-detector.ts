@@ -4,13 +4,23 @@
 // runs; BullMQ runs each tick once across worker processes, and the board shows its runs.
 //
 // Each run, per campaign whose voting is open (or closed within the look-back): entrants with at
-// least `minVotes` votes in the look-back are examined by lib/rules/brushing.ts; each finding
+// least `minVotes` votes, or `refusedAttempts` refused duplicate attempts, in the look-back are
+// examined by lib/rules/brushing.ts; each finding
 // becomes a brushing_flag with its evidence, unless a flag of the same kind for the same entrant
 // already covers part of that window (the same burst seen again by the next run).
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Orm } from '../db/orm';
-import { detectBrushing, DEFAULT_BRUSHING, type BrushingThresholds, type VoteSample } from '../lib/rules/brushing';
+import {
+  DEFAULT_BRUSHING,
+  detectBrushing,
+  detectRepeatedAttempts,
+  DUPLICATE_REFUSALS,
+  type AttemptSample,
+  type BrushingFinding,
+  type BrushingThresholds,
+  type VoteSample,
+} from '../lib/rules/brushing';
 import { BRUSHING_QUEUE } from '../lib/queues';
 import type { Schedule } from '../lib/rules/schedule';
 
@@ -33,29 +43,54 @@ export async function detectBrushingOnce(orm: Orm, now: number): Promise<Detecti
     const voting = [c.schedule.windows['teacher.voting'], c.schedule.windows['student.voting']];
     if (!voting.some((w) => Date.parse(w.opensAt) < now && Date.parse(w.closesAt) > from)) continue;
     run.campaigns += 1;
-    const candidates = await conn.execute(
+    const byVotes = (await conn.execute(
       `select v.entrant_id from vote v join entrant e on e.id = v.entrant_id
        where v.campaign_id = ? and v.at > ? and v.at <= ? and e.state not in ('disqualified', 'withdrawn')
        group by v.entrant_id having count(*) >= ?`,
       [c.id, new Date(from), new Date(now), t.minVotes],
-    );
-    for (const { entrant_id: entrantId } of candidates as { entrant_id: string }[]) {
+    )) as { entrant_id: string }[];
+    // Refused attempts are kept apart from the votes (refused_vote): a script that keeps
+    // hammering an entrant after its vote was counted shows there, not among the votes.
+    const byAttempts = (await conn.execute(
+      `select r.entrant_id from refused_vote r join entrant e on e.id = r.entrant_id
+       where r.campaign_id = ? and r.at > ? and r.at <= ? and r.reason = any(?::text[]) and e.state not in ('disqualified', 'withdrawn')
+       group by r.entrant_id having count(*) >= ?`,
+      [c.id, new Date(from), new Date(now), `{${DUPLICATE_REFUSALS.join(',')}}`, t.refusedAttempts],
+    )) as { entrant_id: string }[];
+    const attempted = new Set(byAttempts.map((r) => r.entrant_id));
+    const voted = new Set(byVotes.map((r) => r.entrant_id));
+    for (const entrantId of new Set([...voted, ...attempted])) {
       run.examined += 1;
-      const rows = await conn.execute(
-        `select * from (
-           select v.at, host(v.ip) as ip, v.account_id, a.created_at
-           from vote v join account a on a.id = v.account_id
-           where v.entrant_id = ? and v.at > ? and v.at <= ? order by v.at desc limit ?
-         ) recent order by at`,
-        [entrantId, new Date(from), new Date(now), MAX_SAMPLES],
-      );
-      const votes: VoteSample[] = (rows as Record<string, any>[]).map((r) => ({
-        at: new Date(r.at).getTime(),
-        ip: r.ip,
-        accountId: r.account_id,
-        accountCreatedAt: new Date(r.created_at).getTime(),
-      }));
-      for (const f of detectBrushing(votes, t)) {
+      const findings: BrushingFinding[] = [];
+      if (voted.has(entrantId)) {
+        const rows = await conn.execute(
+          `select * from (
+             select v.at, host(v.ip) as ip, v.account_id, a.created_at
+             from vote v join account a on a.id = v.account_id
+             where v.entrant_id = ? and v.at > ? and v.at <= ? order by v.at desc limit ?
+           ) recent order by at`,
+          [entrantId, new Date(from), new Date(now), MAX_SAMPLES],
+        );
+        const votes: VoteSample[] = (rows as Record<string, any>[]).map((r) => ({
+          at: new Date(r.at).getTime(),
+          ip: r.ip,
+          accountId: r.account_id,
+          accountCreatedAt: new Date(r.created_at).getTime(),
+        }));
+        findings.push(...detectBrushing(votes, t));
+      }
+      if (attempted.has(entrantId)) {
+        const rows = await conn.execute(
+          `select * from (
+             select r.at, host(r.ip) as ip, r.account_id, r.reason from refused_vote r
+             where r.entrant_id = ? and r.at > ? and r.at <= ? and r.reason = any(?::text[]) order by r.at desc limit ?
+           ) recent order by at`,
+          [entrantId, new Date(from), new Date(now), `{${DUPLICATE_REFUSALS.join(',')}}`, MAX_SAMPLES],
+        );
+        const attempts: AttemptSample[] = (rows as Record<string, any>[]).map((r) => ({ at: new Date(r.at).getTime(), ip: r.ip, accountId: r.account_id, reason: r.reason }));
+        findings.push(...detectRepeatedAttempts(attempts, t));
+      }
+      for (const f of findings) {
         const inserted = await conn.execute(
           `insert into brushing_flag (id, campaign_id, entrant_id, kind, window_start, window_end, evidence, created_at)
            select ?, ?, ?, ?, ?, ?, ?::jsonb, ?

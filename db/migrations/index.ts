@@ -7,6 +7,7 @@ import { Migration20261203170000_review } from './Migration20261203170000_review
 import { Migration20261203190000_audit_log } from './Migration20261203190000_audit_log';
 import { Migration20261203200000_results } from './Migration20261203200000_results';
 import { Migration20261203210000_re_review } from './Migration20261203210000_re_review';
+import { Migration20261203220000_repeated_attempts } from './Migration20261203220000_repeated_attempts';
 
 // Listed explicitly (not globbed) so tsx, jest and a compiled build all load the same set.
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261203190000_audit_log', class: Migration20261203190000_audit_log },
   { name: 'Migration20261203200000_results', class: Migration20261203200000_results },
   { name: 'Migration20261203210000_re_review', class: Migration20261203210000_re_review },
+  { name: 'Migration20261203220000_repeated_attempts', class: Migration20261203220000_repeated_attempts },
 ];

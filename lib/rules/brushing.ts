@@ -7,7 +7,9 @@
 //   account_cohort    many voters whose accounts were created within minutes of one another;
 //   fresh_accounts    a burst of votes from accounts created shortly before they voted;
 //   regular_intervals votes at machine rhythm: a run of inter-arrival times with a tiny
-//                     coefficient of variation (people arrive roughly like a Poisson process, CV ≈ 1).
+//                     coefficient of variation (people arrive roughly like a Poisson process, CV ≈ 1);
+//   repeated_attempts many refused attempts (already voted today, by IP or account) in one burst:
+//                     a person gives up after a refusal or two, a script keeps hammering.
 // Counting rules look at the busiest `burstMinutes` window of the look-back and demand both an
 // absolute count and a share of the entrant's votes in that window, so a popular entrant with a
 // crowd of organic voters is not flagged for a handful of same-network votes.
@@ -26,6 +28,8 @@ export interface BrushingThresholds {
   freshShare: number;
   regularRun: number;
   regularMaxCv: number;
+  /** Refused duplicate attempts on one entrant within a burst that make a repeated_attempts flag. */
+  refusedAttempts: number;
 }
 
 export const DEFAULT_BRUSHING: BrushingThresholds = {
@@ -42,9 +46,10 @@ export const DEFAULT_BRUSHING: BrushingThresholds = {
   freshShare: 0.6,
   regularRun: 20,
   regularMaxCv: 0.15,
+  refusedAttempts: 30,
 };
 
-export const BRUSHING_KINDS = ['ip_subnet', 'account_cohort', 'fresh_accounts', 'regular_intervals'] as const;
+export const BRUSHING_KINDS = ['ip_subnet', 'account_cohort', 'fresh_accounts', 'regular_intervals', 'repeated_attempts'] as const;
 export type BrushingKind = (typeof BRUSHING_KINDS)[number];
 
 export interface VoteSample {
@@ -55,6 +60,17 @@ export interface VoteSample {
   /** ms since the epoch */
   accountCreatedAt: number;
 }
+
+/** A refused vote attempt (refused_vote): only duplicates count here, not late or closed ones. */
+export interface AttemptSample {
+  /** ms since the epoch */
+  at: number;
+  ip: string;
+  accountId: string;
+  reason: string;
+}
+
+export const DUPLICATE_REFUSALS = ['duplicate_ip', 'duplicate_account'] as const;
 
 export interface BrushingFinding {
   kind: BrushingKind;
@@ -246,4 +262,33 @@ export function detectBrushing(votes: readonly VoteSample[], t: BrushingThreshol
     }
   }
   return findings;
+}
+
+/** repeated_attempts: the busiest burst of refused duplicate attempts on one entrant (any order). */
+export function detectRepeatedAttempts(attempts: readonly AttemptSample[], t: BrushingThresholds): BrushingFinding[] {
+  const dup = attempts.filter((a) => (DUPLICATE_REFUSALS as readonly string[]).includes(a.reason)).sort((a, b) => a.at - b.at || (a.accountId < b.accountId ? -1 : 1));
+  if (dup.length < t.refusedAttempts) return [];
+  const b = busiest(dup.map((a) => a.at), t.burstMinutes * MINUTE);
+  if (b.count < t.refusedAttempts) return [];
+  const inBurst = dup.slice(b.from, b.to + 1);
+  const start = inBurst[0].at;
+  const end = inBurst[inBurst.length - 1].at;
+  const byReason = Object.fromEntries(DUPLICATE_REFUSALS.map((r) => [r, inBurst.filter((a) => a.reason === r).length]));
+  return [
+    {
+      kind: 'repeated_attempts',
+      windowStart: start,
+      windowEnd: end,
+      evidence: {
+        attempts: b.count,
+        byReason,
+        distinctAccounts: new Set(inBurst.map((a) => a.accountId)).size,
+        distinctIps: new Set(inBurst.map((a) => a.ip)).size,
+        window: { from: iso(start), to: iso(end), burstMinutes: t.burstMinutes },
+        sampleAccounts: topCounts(inBurst.map((a) => a.accountId)).map(({ value, votes: n }) => ({ accountId: value, attempts: n })),
+        sampleIps: topCounts(inBurst.map((a) => a.ip)).map(({ value, votes: n }) => ({ ip: value, attempts: n })),
+        thresholds: { refusedAttempts: t.refusedAttempts, burstMinutes: t.burstMinutes },
+      },
+    },
+  ];
 }

@@ -99,6 +99,25 @@ describe('vote brushing (刷票)', () => {
     expect((await request(server).get('/api/brushing-flags')).status).toBe(401);
   });
 
+  test('when a voter keeps voting for an entrant after its vote counted, then the refused attempts (kept apart) flag repeated_attempts', async () => {
+    const hammered = await entrantIn(orm, campaignId);
+    const [voter] = await voters(orm, 1);
+    const vote = () => request(server).post(`/api/entrants/${hammered.id}/votes`).set(voter.auth);
+    expect((await vote()).status).toBe(201);
+    for (let i = 0; i < 35; i++) expect((await vote()).status).toBe(409);
+    await refusedVotes(orm).flush();
+    const [{ n }] = await orm.em.fork().getConnection().execute(`select count(*)::int as n from refused_vote where entrant_id = ? and reason = 'duplicate_account'`, [hammered.id]);
+    expect(n).toBe(35);
+
+    await detectBrushingOnce(orm, Date.now() + 1000);
+    const flags = await flagsOf(hammered.id);
+    expect(flags.map((f) => f.kind)).toEqual(['repeated_attempts']);
+    expect(flags[0].evidence).toMatchObject({ attempts: 35, distinctAccounts: 1, sampleAccounts: [{ accountId: voter.id, attempts: 35 }] });
+    // Still one vote counted.
+    const [{ votes }] = await orm.em.fork().getConnection().execute(`select votes from entrant_tally where entrant_id = ?`, [hammered.id]);
+    expect(votes).toBe(1);
+  });
+
   test('when the province admin dismisses a flag, then a reason is needed and the entrant keeps its votes', async () => {
     const entrant = await entrantIn(orm, campaignId);
     await insertVotes(entrant.id, scriptedVotes(40, Date.now() - 30_000, { subnet: '10.9.9', prefix: 'school' }));

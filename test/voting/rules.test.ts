@@ -1,6 +1,6 @@
 import { parseRange } from '../../api/video-store';
 import { receiptId } from '../../api/services/votes';
-import { DEFAULT_BRUSHING, detectBrushing, subnetOf } from '../../lib/rules/brushing';
+import { DEFAULT_BRUSHING, detectBrushing, detectRepeatedAttempts, subnetOf, type AttemptSample } from '../../lib/rules/brushing';
 import { compareRanking, rankingScore } from '../../lib/rules/ranking';
 import { dayWindow } from '../../lib/rules/schedule';
 import { sniffVideo } from '../../lib/rules/video-type';
@@ -152,5 +152,21 @@ describe('vote brushing rules (刷票)', () => {
 
   test('when an entrant has fewer votes than minVotes, then it is not examined', () => {
     expect(detectBrushing(scriptedVotes(DEFAULT_BRUSHING.minVotes - 1, NOW), DEFAULT_BRUSHING)).toEqual([]);
+  });
+
+  const attempts = (n: number, gapMs: number, reason = 'duplicate_account', accounts = 2): AttemptSample[] =>
+    Array.from({ length: n }, (_, i) => ({ at: NOW - (n - i) * gapMs, ip: `10.9.9.${i % accounts}`, accountId: `acc-${i % accounts}`, reason }));
+
+  test('when a script keeps voting after its votes were counted, then its refused attempts in one burst flag repeated_attempts with evidence', () => {
+    const [f] = detectRepeatedAttempts(attempts(40, 2_000), DEFAULT_BRUSHING);
+    expect(f.kind).toBe('repeated_attempts');
+    expect(f.evidence).toMatchObject({ attempts: 40, byReason: { duplicate_account: 40, duplicate_ip: 0 }, distinctAccounts: 2, distinctIps: 2, sampleAccounts: [{ accountId: 'acc-0', attempts: 20 }, { accountId: 'acc-1', attempts: 20 }] });
+  });
+
+  test('when people retry a few times, spread over the hour, or are refused for a closed window, then nothing is flagged', () => {
+    expect(detectRepeatedAttempts(attempts(DEFAULT_BRUSHING.refusedAttempts - 1, 2_000), DEFAULT_BRUSHING)).toEqual([]);
+    // 40 refusals, one every two minutes: never 30 within a 10-minute burst.
+    expect(detectRepeatedAttempts(attempts(40, 120_000), DEFAULT_BRUSHING)).toEqual([]);
+    expect(detectRepeatedAttempts(attempts(40, 2_000, 'closed'), DEFAULT_BRUSHING)).toEqual([]);
   });
 });
