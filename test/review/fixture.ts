@@ -126,6 +126,14 @@ export async function sleepUntil(env: TestWorkflowEnvironment, at: number): Prom
   if (ms > 0) await env.sleep(ms);
 }
 
+/** Sleeps to the review's opening and waits until its draw has put `label`'s space in review. */
+export async function untilInReview(env: TestWorkflowEnvironment, orm: Orm, fx: ReviewFixture, label: string): Promise<void> {
+  await sleepUntil(env, fx.times.votingCloses);
+  await sleepUntil(env, fx.reviewOpens);
+  await assignmentRun(orm, fx.campaignId);
+  await stateIs(fx.entrants[label].handle, 'in_review');
+}
+
 /** Waits (real time) for the draw of the review opening to be recorded. */
 export async function assignmentRun(orm: Orm, campaignId: string): Promise<{ id: string; seed: string; state: string; report: Record<string, unknown> }> {
   return eventually(async () => {

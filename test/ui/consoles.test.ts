@@ -14,7 +14,7 @@ import { makeAccount, makeCampaign, schoolByName, testOrm, uniqueId } from '../h
 import { localEnv, startWorker, timeSkippingEnv, type RunningWorker } from '../helpers/temporal';
 import { eventually } from '../helpers/wait';
 import { windowsAround } from '../helpers/windows';
-import { assignmentRun, expertsOf, reviewFixture, sleepUntil, stateIs, type ReviewFixture } from '../review/fixture';
+import { expertsOf, reviewFixture, untilInReview, type ReviewFixture } from '../review/fixture';
 import { approvedTeacher, tally } from '../voting/helpers';
 import { scriptedVotes } from '../voting/synthetic';
 
@@ -313,10 +313,7 @@ describe('the province console in the browser', () => {
         [id, fx.campaignId, x.cityId, x.username, `${x.username}@experts.example.cn`, `nomination-${id}`, x.id, province.id, province.id],
       );
     }
-    await sleepUntil(env, fx.times.votingCloses);
-    await sleepUntil(env, fx.reviewOpens);
-    await assignmentRun(orm, fx.campaignId);
-    await stateIs(fx.entrants['陈老师'].handle, 'in_review');
+    await untilInReview(env, orm, fx, '陈老师');
     api.setNow(await env.currentTimeMs());
   });
 

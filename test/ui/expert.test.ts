@@ -4,7 +4,7 @@ import { testApi, type TestApi } from '../helpers/api';
 import { launchBrowser, listen, logIn, openCampaign, screenshot, type UiBrowser } from '../helpers/browser';
 import { testOrm } from '../helpers/db';
 import { startWorker, timeSkippingEnv, type RunningWorker } from '../helpers/temporal';
-import { assignmentRun, expertsOf, reviewFixture, sleepUntil, stateIs, type ReviewFixture } from '../review/fixture';
+import { expertsOf, reviewFixture, untilInReview, type ReviewFixture } from '../review/fixture';
 
 // Simulated time carries the campaign to its review; the expert then scores in a real browser.
 let env: TestWorkflowEnvironment;
@@ -25,10 +25,7 @@ beforeAll(async () => {
     entrants: [{ label: '陈老师', category: 'teacher', city: '黄石市', votes: 20, recommended: true }],
     experts: ['武汉市', '十堰市', '荆州市'],
   });
-  await sleepUntil(env, fx.times.votingCloses);
-  await sleepUntil(env, fx.reviewOpens);
-  await assignmentRun(orm, fx.campaignId);
-  await stateIs(fx.entrants['陈老师'].handle, 'in_review');
+  await untilInReview(env, orm, fx, '陈老师');
   api.setNow(await env.currentTimeMs());
 });
 
